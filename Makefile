@@ -1,0 +1,51 @@
+# lstmdoc: `make html` builds the verified site, `make test` runs every test.
+# Each target creates .venv and installs what it needs (only python3 and make are assumed).
+
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN        := $(VENV)/bin
+# Extras installed for `make test`; CI adds torch (the autograd cross-check) and browser.
+TEST_EXTRAS ?= test
+comma      := ,
+TEST_STAMP := $(VENV)/.test-$(subst $(comma),-,$(TEST_EXTRAS))
+SPHINXOPTS ?= -W --keep-going -n
+SPHINXBUILD = $(BIN)/sphinx-build -c . $(SPHINXOPTS)
+
+# Deterministic numbers and figures in every run.
+export OPENBLAS_NUM_THREADS = 1
+export MKL_NUM_THREADS = 1
+export MPLBACKEND = Agg
+export PYTHONHASHSEED = 0
+export SOURCE_DATE_EPOCH = 1700000000
+
+.PHONY: html doctest test pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.docs: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e '.[docs]'
+	touch $@
+
+$(TEST_STAMP): pyproject.toml constraints.txt $(VENV)/.docs
+	$(BIN)/pip install -q -c constraints.txt -e '.[docs,$(TEST_EXTRAS)]'
+	touch $@
+
+html: $(VENV)/.docs
+	$(SPHINXBUILD) -b html docs _build/html
+	@echo "The verified site is in _build/html/index.html"
+
+doctest: $(VENV)/.docs
+	$(SPHINXBUILD) -b doctest docs _build/doctest
+
+pytest: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+test: pytest doctest
+
+bench: $(VENV)/.docs
+	$(BIN)/python -m lstmdoc.bench
+
+clean:
+	rm -rf _build docs/_generated

@@ -1,0 +1,20 @@
+"""lstmdoc: an LSTM's forward and backward pass, one verified step at a time.
+
+The public contract:
+
+- :class:`LSTMParams` — the cell's and the output layer's weights;
+- :func:`loss_and_grads` — the loss and every gradient;
+- :func:`run` — the same pass keeping every intermediate, step by step;
+- :mod:`lstmdoc.example` — the article's example and a seeded random one;
+- :mod:`lstmdoc.gradcheck` — central finite differences for any scalar function;
+- :func:`verify` — every gradient of a pass against finite differences.
+"""
+
+from . import example, gradcheck
+from .model import Run, loss_and_grads, run
+from .params import LSTMParams, split_gates
+from .verify import verify
+
+__all__ = ["LSTMParams", "Run", "example", "gradcheck", "loss_and_grads", "run",
+           "split_gates", "verify"]
+__version__ = "0.1.0"

@@ -1,0 +1,74 @@
+"""The cell unrolled over T time steps, and backpropagation through time.
+
+``lstm_backward`` calls ``cell_backward`` in exactly the reverse order of
+``lstm_forward``; it is the only place where gradients are accumulated
+(``+=``), which is the ``Σ_t`` in the equations.
+"""
+
+import numpy as np
+
+from .cell import cell_forward
+from .cell_backward import cell_backward
+
+
+def lstm_forward(params, X, h0, c0, start=0):
+    """Run the cell over ``X[start:]`` from the state ``(h0, c0)``.
+
+    Parameters
+    ----------
+    params : LSTMParams
+    X : ndarray of shape (T, D, B)
+    h0, c0 : ndarray of shape (H, B)
+        The state before step ``start``.
+    start : int, default 0
+        First time step to run (later steps only; used to rerun the tail of a pass).
+
+    Returns
+    -------
+    h, c : ndarray of shape (H, B)
+        The last state.
+    caches : tuple of CellCache
+        One per step run, in time order.
+    """
+    h, c, caches = h0, c0, []
+    for x in X[start:]:
+        h, c, cache = cell_forward(params, x, h, c)
+        caches.append(cache)
+    return h, c, tuple(caches)
+
+
+def lstm_backward(dh_T, caches, W):
+    """Backpropagation through time.
+
+    Parameters
+    ----------
+    dh_T : ndarray of shape (H, B)
+        Gradient of the loss with respect to the last hidden state (from the
+        output layer).
+    caches : tuple of CellCache
+        From :func:`lstm_forward`, one per time step.
+    W : ndarray of shape (4H, D+H)
+
+    Returns
+    -------
+    steps : tuple of CellGrads
+        Every intermediate gradient, indexed by time step.
+    dW : ndarray of shape (4H, D+H)
+    db : ndarray of shape (4H, 1)
+    dX : ndarray of shape (T, D, B)
+    dh0, dc0 : ndarray of shape (H, B)
+    """
+    T = len(caches)
+    zeros = np.zeros_like(dh_T)
+    dh_next, dc_next = zeros, zeros
+    dW, db = np.zeros_like(W), np.zeros((W.shape[0], 1), dtype=W.dtype)
+    steps = [None] * T
+    for t in reversed(range(T)):
+        dh_out = dh_T if t == T - 1 else zeros  # many-to-one: the loss sees only h_T
+        g = cell_backward(dh_out, dh_next, dc_next, caches[t], W)
+        dW += g.dW
+        db += g.db
+        dh_next, dc_next = g.dh_next, g.dC_next
+        steps[t] = g
+    dX = np.stack([g.dx for g in steps])
+    return tuple(steps), dW, db, dX, dh_next, dc_next

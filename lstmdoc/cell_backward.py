@@ -1,0 +1,217 @@
+"""Step 2 of the backward pass: back through one LSTM cell step.
+
+One function per step of the article, in the order the article takes them.
+``dOt``, ``dCprojt``, ``dFt`` and ``dIt`` are gradients with respect to the
+gates' **pre-activations** (``a_o``, ``a_c``, ``a_f``, ``a_i``), i.e. the
+nonlinearity's derivative is already applied. Sigmoid and tanh derivatives
+are taken from the cached outputs: ``σ' = σ(1 − σ)``, ``tanh' = 1 − tanh²``.
+
+All arrays of one step: ``(H, B)`` unless stated.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+def dHt(dh_out, dh_next):
+    """Gradient reaching ``h_t``: from the output layer and from step t+1.
+
+    ``dHt = dh_out + dh_next``, where ``dh_out = Wyᵀ (ŷ − y)/B`` at the last step
+    and 0 before it.
+
+    Parameters
+    ----------
+    dh_out, dh_next : ndarray of shape (H, B)
+
+    Returns
+    -------
+    dh : ndarray of shape (H, B)
+    """
+    return dh_out + dh_next
+
+
+def dOt(dh, cache):
+    """Output gate, pre-activation: ``dOt = dh ⊙ tanh(c_t) ⊙ o_t(1 − o_t)``.
+
+    Parameters
+    ----------
+    dh : ndarray of shape (H, B)
+    cache : CellCache
+
+    Returns
+    -------
+    do : ndarray of shape (H, B)
+    """
+    return dh * cache.tanh_c * cache.o * (1 - cache.o)
+
+
+def dCt(dh, dc_next, cache):
+    """Cell state: ``dCt = dh ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next``.
+
+    Parameters
+    ----------
+    dh, dc_next : ndarray of shape (H, B)
+    cache : CellCache
+
+    Returns
+    -------
+    dc : ndarray of shape (H, B)
+    """
+    return dh * cache.o * (1 - cache.tanh_c**2) + dc_next
+
+
+def dCprojt(dc, cache):
+    """Candidate, pre-activation: ``dCprojt = dc ⊙ i_t ⊙ (1 − c̃_t²)``.
+
+    Parameters
+    ----------
+    dc : ndarray of shape (H, B)
+    cache : CellCache
+
+    Returns
+    -------
+    dcproj : ndarray of shape (H, B)
+    """
+    return dc * cache.i * (1 - cache.cproj**2)
+
+
+def dFt(dc, cache):
+    """Forget gate, pre-activation: ``dFt = dc ⊙ c_{t-1} ⊙ f_t(1 − f_t)``.
+
+    Parameters
+    ----------
+    dc : ndarray of shape (H, B)
+    cache : CellCache
+
+    Returns
+    -------
+    df : ndarray of shape (H, B)
+    """
+    return dc * cache.c_prev * cache.f * (1 - cache.f)
+
+
+def dIt(dc, cache):
+    """Input gate, pre-activation: ``dIt = dc ⊙ c̃_t ⊙ i_t(1 − i_t)``.
+
+    Parameters
+    ----------
+    dc : ndarray of shape (H, B)
+    cache : CellCache
+
+    Returns
+    -------
+    di : ndarray of shape (H, B)
+    """
+    return dc * cache.cproj * cache.i * (1 - cache.i)
+
+
+def dW(da, cache):
+    """This step's share of the gate weights' gradient: ``da @ z_tᵀ``.
+
+    Row blocks are dW_f, dW_i, dW_c, dW_o; the BPTT loop sums them over time.
+
+    Parameters
+    ----------
+    da : ndarray of shape (4H, B)
+        ``[dFt; dIt; dCprojt; dOt]``.
+    cache : CellCache
+
+    Returns
+    -------
+    dW : ndarray of shape (4H, D+H)
+    """
+    return da @ cache.z.T
+
+
+def db(da):
+    """This step's share of the gate biases' gradient: ``Σ_b da[:, b]``.
+
+    Parameters
+    ----------
+    da : ndarray of shape (4H, B)
+
+    Returns
+    -------
+    db : ndarray of shape (4H, 1)
+    """
+    return da.sum(axis=1, keepdims=True)
+
+
+def dHX(da, W):
+    """Gradient of ``z_t = [x_t; h_{t-1}]``: ``Wᵀ da``, split into ``dx_t`` and ``dh_next``.
+
+    Parameters
+    ----------
+    da : ndarray of shape (4H, B)
+    W : ndarray of shape (4H, D+H)
+
+    Returns
+    -------
+    dx : ndarray of shape (D, B)
+    dh_next : ndarray of shape (H, B)
+        Handed to step t−1 as its ``dh_next``.
+    """
+    dz = W.T @ da
+    D = W.shape[1] - W.shape[0] // 4
+    return dz[:D], dz[D:]
+
+
+def dC_next(dc, cache):
+    """Gradient handed to ``c_{t-1}`` (the article's "DCt_recur"): ``dc ⊙ f_t``.
+
+    Parameters
+    ----------
+    dc : ndarray of shape (H, B)
+    cache : CellCache
+
+    Returns
+    -------
+    dc_next : ndarray of shape (H, B)
+    """
+    return dc * cache.f
+
+
+class CellGrads(NamedTuple):
+    """Every gradient of one backward step, named as in the article."""
+
+    dHt: np.ndarray      # (H, B)
+    dOt: np.ndarray      # (H, B)     pre-activation
+    dCt: np.ndarray      # (H, B)
+    dCprojt: np.ndarray  # (H, B)     pre-activation
+    dFt: np.ndarray      # (H, B)     pre-activation
+    dIt: np.ndarray      # (H, B)     pre-activation
+    dW: np.ndarray       # (4H, D+H)  this step's share
+    db: np.ndarray       # (4H, 1)    this step's share
+    dx: np.ndarray       # (D, B)
+    dh_next: np.ndarray  # (H, B)     to step t-1
+    dC_next: np.ndarray  # (H, B)     to step t-1
+
+
+def cell_backward(dh_out, dh_next, dc_next, cache, W):
+    """One backward step, the article's Step 2 in its order.
+
+    Parameters
+    ----------
+    dh_out : ndarray of shape (H, B)
+        Gradient from the output layer into ``h_t`` (zeros before the last step).
+    dh_next, dc_next : ndarray of shape (H, B)
+        Gradients from step t+1 into ``h_t`` and ``c_t`` (zeros at the last step).
+    cache : CellCache
+        This step's forward cache.
+    W : ndarray of shape (4H, D+H)
+
+    Returns
+    -------
+    CellGrads
+    """
+    dh = dHt(dh_out, dh_next)
+    do = dOt(dh, cache)
+    dc = dCt(dh, dc_next, cache)
+    dcproj = dCprojt(dc, cache)
+    df = dFt(dc, cache)
+    di = dIt(dc, cache)
+    da = np.concatenate([df, di, dcproj, do])  # the row order of W: f, i, cproj, o
+    dx, dh_prev = dHX(da, W)
+    return CellGrads(dh, do, dc, dcproj, df, di, dW(da, cache), db(da), dx, dh_prev,
+                     dC_next(dc, cache))

@@ -1,0 +1,105 @@
+"""Every gradient of a pass, compared with central finite differences.
+
+The ladder: for each quantity, write the rest of the pass as a function of it
+(perturb the intermediate, rerun what follows, read the loss) and compare the
+analytic gradient with central differences. The site's build runs
+:func:`verify` on both examples and refuses to build if any check fails.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from .cell import cell_from_preactivation
+from .gradcheck import check_gradient
+from .model import loss_from, run
+from .output import cross_entropy
+
+STEP_NAMES = ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW", "db", "dx", "dh_next", "dC_next")
+"""The per-time-step quantities, in the article's order."""
+
+
+def verify(example, tol=1e-6):
+    """Check every gradient of ``example``'s pass against finite differences.
+
+    Parameters
+    ----------
+    example : Example
+        In float64.
+    tol : float
+        Largest accepted :func:`~lstmdoc.gradcheck.relative_error`.
+
+    Returns
+    -------
+    list of Check
+        Names ``"W"``, ``"b"``, ``"Wy"``, ``"by"``, ``"X"``, ``"h0"``, ``"c0"``,
+        ``"dlogits"``, then ``"<step>[t]"`` for every name in :data:`STEP_NAMES`
+        and every time step ``t``.
+
+    Examples
+    --------
+    >>> import lstmdoc
+    >>> checks = verify(lstmdoc.example.random(T=2))
+    >>> len(checks), all(c.ok for c in checks)
+    (30, True)
+    """
+    p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
+    r = run(p, X, y, h0, c0)
+    g = r.grads
+
+    def loss(params=p, X=X, h0=h0, c0=c0):
+        return loss_from(params, X, y, 0, h0, c0)
+
+    checks = [
+        check_gradient("W", lambda W: loss(dataclasses.replace(p, W=W)), p.W, g["W"], tol),
+        check_gradient("b", lambda b: loss(dataclasses.replace(p, b=b)), p.b, g["b"], tol),
+        check_gradient("Wy", lambda Wy: loss(dataclasses.replace(p, Wy=Wy)), p.Wy, g["Wy"], tol),
+        check_gradient("by", lambda by: loss(dataclasses.replace(p, by=by)), p.by, g["by"], tol),
+        check_gradient("X", lambda X: loss(X=X), X, g["X"], tol),
+        check_gradient("h0", lambda h: loss(h0=h), h0, g["h0"], tol),
+        check_gradient("c0", lambda c: loss(c0=c), c0, g["c0"], tol),
+        check_gradient("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, tol),
+    ]
+    for t in range(len(r.caches)):
+        checks += _verify_step(p, X, y, t, r.caches[t], r.steps[t], tol)
+    return checks
+
+
+def _verify_step(p, X, y, t, cache, grads, tol):
+    """The checks of time step ``t``; every function reruns the pass from that step on."""
+    D, H = p.D, p.H
+    h_prev, c_prev = cache.z[D:], cache.c_prev
+    a = p.W @ cache.z + p.b
+    h, c = cache.o * cache.tanh_c, cache.f * c_prev + cache.i * cache.cproj
+
+    def after(h, c):  # the loss, given the state at the end of step t
+        return loss_from(p, X, y, t + 1, h, c)
+
+    def from_a(a):  # the loss, given step t's pre-activation
+        return after(*cell_from_preactivation(a, c_prev, p.forget_bias)[:2])
+
+    def from_block(k):  # the loss as a function of one gate's block of a
+        def f(block):
+            a2 = a.copy()
+            a2[k * H:(k + 1) * H] = block
+            return from_a(a2)
+        return f
+
+    def from_x(x):
+        X2 = X.copy()
+        X2[t] = x
+        return loss_from(p, X2, y, t, h_prev, c_prev)
+
+    blocks = {"dFt": 0, "dIt": 1, "dCprojt": 2, "dOt": 3}  # the row order of W
+    funcs = {
+        "dHt": (lambda h2: after(h2, c), h),
+        "dCt": (lambda c2: after(cache.o * np.tanh(c2), c2), c),
+        "dW": (lambda W: from_a(W @ cache.z + p.b), p.W),
+        "db": (lambda b: from_a(p.W @ cache.z + b), p.b),
+        "dx": (from_x, X[t]),
+        "dh_next": (lambda h2: loss_from(p, X, y, t, h2, c_prev), h_prev),
+        "dC_next": (lambda c2: loss_from(p, X, y, t, h_prev, c2), c_prev),
+    }
+    funcs.update({name: (from_block(k), a[k * H:(k + 1) * H]) for name, k in blocks.items()})
+    return [check_gradient(f"{name}[{t}]", *funcs[name], getattr(grads, name), tol)
+            for name in STEP_NAMES]
