@@ -42,7 +42,11 @@ doctest: $(VENV)/.docs
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-test: pytest doctest
+# The browser tests open the built site, so the site is built first.
+test: $(TEST_STAMP)
+	$(MAKE) html
+	$(MAKE) pytest
+	$(MAKE) doctest
 
 bench: $(VENV)/.docs
 	$(BIN)/python -m lstmdoc.bench

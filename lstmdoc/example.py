@@ -70,6 +70,7 @@ def article():
 
     Examples
     --------
+    >>> from lstmdoc.example import article
     >>> ex = article()
     >>> ex.words, ex.vocab[ex.target[0]]
     (('the', 'mice', 'had'), 'a')
@@ -108,6 +109,7 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64):
 
     Examples
     --------
+    >>> from lstmdoc.example import random
     >>> random().shape
     (6, 3, 4, 5, 2)
     """

@@ -27,8 +27,9 @@ def numerical_gradient(f, x, eps=1e-6):
     Examples
     --------
     >>> import numpy as np
+    >>> from lstmdoc.gradcheck import numerical_gradient
     >>> g = numerical_gradient(lambda v: float((v**3).sum()), np.array([1.0, 2.0]))
-    >>> np.allclose(g, [3.0, 12.0])
+    >>> bool(np.allclose(g, [3.0, 12.0]))
     True
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:

@@ -58,6 +58,7 @@ def cross_entropy(logits, target):
     Examples
     --------
     >>> import numpy as np
+    >>> from lstmdoc.output import cross_entropy
     >>> loss, probs = cross_entropy(np.array([[1000.0], [0.0]]), np.array([1]))
     >>> loss
     1000.0

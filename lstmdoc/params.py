@@ -28,6 +28,7 @@ def split_gates(a):
     """Split an array of shape ``(4H, ...)`` into its four gate blocks (views).
 
     >>> import numpy as np
+    >>> from lstmdoc import split_gates
     >>> split_gates(np.arange(8)).cproj
     array([4, 5])
     """
@@ -60,6 +61,7 @@ class LSTMParams:
     Examples
     --------
     >>> import numpy as np
+    >>> from lstmdoc import LSTMParams
     >>> p = LSTMParams(np.zeros((8, 5)), np.zeros((8, 1)), np.zeros((3, 2)), np.zeros((3, 1)))
     >>> p.D, p.H, p.V
     (3, 2, 3)

@@ -33,13 +33,13 @@ def verify(example, tol=1e-6):
     -------
     list of Check
         Names ``"W"``, ``"b"``, ``"Wy"``, ``"by"``, ``"X"``, ``"h0"``, ``"c0"``,
-        ``"dlogits"``, then ``"<step>[t]"`` for every name in :data:`STEP_NAMES`
+        ``"dlogits"``, then ``"<step>[t]"`` for every name in ``STEP_NAMES``
         and every time step ``t``.
 
     Examples
     --------
     >>> import lstmdoc
-    >>> checks = verify(lstmdoc.example.random(T=2))
+    >>> checks = lstmdoc.verify(lstmdoc.example.random(T=2))
     >>> len(checks), all(c.ok for c in checks)
     (30, True)
     """
