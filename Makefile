@@ -8,6 +8,7 @@ BIN        := $(VENV)/bin
 TEST_EXTRAS ?= test
 comma      := ,
 TEST_STAMP := $(VENV)/.test-$(subst $(comma),-,$(TEST_EXTRAS))
+BUILDDIR   ?= _build
 SPHINXOPTS ?= -W --keep-going -n
 SPHINXBUILD = $(BIN)/sphinx-build -c . $(SPHINXOPTS)
 
@@ -33,11 +34,11 @@ $(TEST_STAMP): pyproject.toml constraints.txt $(VENV)/.docs
 	touch $@
 
 html: $(VENV)/.docs
-	$(SPHINXBUILD) -b html docs _build/html
-	@echo "The verified site is in _build/html/index.html"
+	$(SPHINXBUILD) -b html docs $(BUILDDIR)/html
+	@echo "The verified site is in $(BUILDDIR)/html/index.html"
 
 doctest: $(VENV)/.docs
-	$(SPHINXBUILD) -b doctest docs _build/doctest
+	$(SPHINXBUILD) -b doctest docs $(BUILDDIR)/doctest
 
 pytest: $(TEST_STAMP)
 	$(BIN)/python -m pytest
