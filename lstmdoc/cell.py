@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import shapes
 from .params import split_gates
 
 
@@ -35,6 +36,7 @@ class CellCache(NamedTuple):
     tanh_c: np.ndarray  # (H, B)    tanh(c_t)
 
 
+@shapes(params="LSTMParams", x="D,B", h_prev="H,B")
 def preactivation(params, x, h_prev):
     """Stack input and state, one matrix product for all four gates.
 
@@ -55,6 +57,7 @@ def preactivation(params, x, h_prev):
     return params.W @ z + params.b, z
 
 
+@shapes(a="4H,B", c_prev="H,B")
 def cell_from_preactivation(a, c_prev, forget_bias):
     """The gates and the new state from the pre-activation ``a``.
 
@@ -80,6 +83,7 @@ def cell_from_preactivation(a, c_prev, forget_bias):
     return h, c, (f, i, cproj, o)
 
 
+@shapes(params="LSTMParams", x="D,B", h_prev="H,B", c_prev="H,B")
 def cell_forward(params, x, h_prev, c_prev):
     """One time step of the cell.
 

@@ -13,7 +13,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import shapes
 
+
+@shapes(dh_out="H,B", dh_next="H,B")
 def dHt(dh_out, dh_next):
     """Gradient reaching ``h_t``: from the output layer and from step t+1.
 
@@ -31,6 +34,7 @@ def dHt(dh_out, dh_next):
     return dh_out + dh_next
 
 
+@shapes(dh="H,B", cache="CellCache")
 def dOt(dh, cache):
     """Output gate, pre-activation: ``dOt = dh ⊙ tanh(c_t) ⊙ o_t(1 − o_t)``.
 
@@ -46,6 +50,7 @@ def dOt(dh, cache):
     return dh * cache.tanh_c * cache.o * (1 - cache.o)
 
 
+@shapes(dh="H,B", dc_next="H,B", cache="CellCache")
 def dCt(dh, dc_next, cache):
     """Cell state: ``dCt = dh ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next``.
 
@@ -61,6 +66,7 @@ def dCt(dh, dc_next, cache):
     return dh * cache.o * (1 - cache.tanh_c**2) + dc_next
 
 
+@shapes(dc="H,B", cache="CellCache")
 def dCprojt(dc, cache):
     """Candidate, pre-activation: ``dCprojt = dc ⊙ i_t ⊙ (1 − c̃_t²)``.
 
@@ -76,6 +82,7 @@ def dCprojt(dc, cache):
     return dc * cache.i * (1 - cache.cproj**2)
 
 
+@shapes(dc="H,B", cache="CellCache")
 def dFt(dc, cache):
     """Forget gate, pre-activation: ``dFt = dc ⊙ c_{t-1} ⊙ f_t(1 − f_t)``.
 
@@ -91,6 +98,7 @@ def dFt(dc, cache):
     return dc * cache.c_prev * cache.f * (1 - cache.f)
 
 
+@shapes(dc="H,B", cache="CellCache")
 def dIt(dc, cache):
     """Input gate, pre-activation: ``dIt = dc ⊙ c̃_t ⊙ i_t(1 − i_t)``.
 
@@ -106,6 +114,7 @@ def dIt(dc, cache):
     return dc * cache.cproj * cache.i * (1 - cache.i)
 
 
+@shapes(da="4H,B", cache="CellCache")
 def dW(da, cache):
     """This step's share of the gate weights' gradient: ``da @ z_tᵀ``.
 
@@ -124,6 +133,7 @@ def dW(da, cache):
     return da @ cache.z.T
 
 
+@shapes(da="4H,B")
 def db(da):
     """This step's share of the gate biases' gradient: ``Σ_b da[:, b]``.
 
@@ -138,6 +148,7 @@ def db(da):
     return da.sum(axis=1, keepdims=True)
 
 
+@shapes(da="4H,B", W="4H,D+H")
 def dHX(da, W):
     """Gradient of ``z_t = [x_t; h_{t-1}]``: ``Wᵀ da``, split into ``dx_t`` and ``dh_next``.
 
@@ -157,6 +168,7 @@ def dHX(da, W):
     return dz[:D], dz[D:]
 
 
+@shapes(dc="H,B", cache="CellCache")
 def dC_next(dc, cache):
     """Gradient handed to ``c_{t-1}`` (the article's "DCt_recur"): ``dc ⊙ f_t``.
 
@@ -188,6 +200,7 @@ class CellGrads(NamedTuple):
     dC_next: np.ndarray  # (H, B)     to step t-1
 
 
+@shapes(dh_out="H,B", dh_next="H,B", dc_next="H,B", cache="CellCache", W="4H,D+H")
 def cell_backward(dh_out, dh_next, dc_next, cache, W):
     """One backward step, the article's Step 2 in its order.
 

@@ -9,7 +9,10 @@ Step 1 (the article's "Feed-Forward Network layer"): ``dlogits``, ``dWy``,
 
 import numpy as np
 
+from ._validate import shapes
 
+
+@shapes(h="H,B", Wy="V,H", by="V,1")
 def output_forward(h, Wy, by):
     """Logits of the last hidden state.
 
@@ -70,6 +73,7 @@ def cross_entropy(logits, target):
     return float(loss), np.exp(log_probs)
 
 
+@shapes(probs="V,B", target="B")
 def dlogits(probs, target):
     """Gradient of the mean cross-entropy with respect to the logits: ``(ŷ − y) / B``.
 
@@ -92,6 +96,7 @@ def dlogits(probs, target):
     return d / B
 
 
+@shapes(dlogits="V,B", h="H,B")
 def dWy(dlogits, h):
     """``dWy = dlogits @ h_Tᵀ`` (summed over the batch by the product).
 
@@ -108,6 +113,7 @@ def dWy(dlogits, h):
     return dlogits @ h.T
 
 
+@shapes(dlogits="V,B")
 def dBy(dlogits):
     """``dBy = Σ_b dlogits[:, b]``.
 
@@ -122,6 +128,7 @@ def dBy(dlogits):
     return dlogits.sum(axis=1, keepdims=True)
 
 
+@shapes(dlogits="V,B", Wy="V,H")
 def dh_output(dlogits, Wy):
     """The gradient the output layer sends into ``h_T``: ``Wyᵀ @ dlogits``.
 
