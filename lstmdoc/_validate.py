@@ -62,55 +62,65 @@ def targets(name, target, B, V):
     return target
 
 
-MODEL_KINDS = ("LSTMParams", "CellCache")
+MODEL_KINDS = {
+    # kind: the arrays it holds, as (field, shape); their sizes are bound first.
+    "CellCache": (("o", "H,B"), ("z", "D+H,B")),
+    "LSTMParams": (("W", "4H,D+H"), ("Wy", "V,H")),
+}
 
 
 def shapes(**spec):
     """Decorator: check array arguments against symbolic shapes such as ``"H,B"``.
 
     A letter takes its size from the first argument that has it; every later
-    one must agree (``"4H"`` must also be four times ``"H"``). An argument
-    specified as ``"CellCache"`` binds ``H``, ``B`` and ``D+H`` from its fields,
-    one specified as ``"LSTMParams"`` binds ``D`` and ``H``.
+    one must agree, and ``"4H"`` must be four times ``"H"``. An argument
+    specified as ``"CellCache"`` or ``"LSTMParams"`` binds the sizes of its
+    arrays (``MODEL_KINDS``) first, so that a mismatch blames the other argument.
     The wrapped function runs unchanged; this only turns a silent broadcast or
     a numpy error deep inside into a ``ValueError`` naming the argument.
     """
+    # Parse once: a list of (argument, field or None, label, letters, shape as text).
+    plan = []
+    for name, dims in sorted(spec.items(), key=lambda kv: kv[1] not in MODEL_KINDS):
+        fields = MODEL_KINDS.get(dims, ((None, dims),))
+        for field, d in fields:
+            letters = tuple(int(x) if x.isdigit() else x for x in d.split(","))
+            label = f"{name}.{field}" if field else name
+            plan.append((name, field, label, letters, ", ".join(d.split(","))))
+
     def decorate(fn):
         names = list(inspect.signature(fn).parameters)
-        # Bind sizes from the model (params, cache) first, so a mismatch blames the gradient.
-        order = sorted(spec.items(), key=lambda kv: kv[1] not in MODEL_KINDS)
 
         @functools.wraps(fn)
         def checked(*args, **kwargs):
             given = dict(zip(names, args), **kwargs)
             sizes = {}
-            for name, dims in order:
-                value = given[name]
-                if dims == "LSTMParams":
-                    sizes.setdefault("H", value.H)
-                    sizes.setdefault("D", value.D)
-                    continue
-                arrays = ([(f"{name}.o", value.o, "H,B"), (f"{name}.z", value.z, "D+H,B")]
-                          if dims == "CellCache" else [(name, value, dims)])
-                for label, a, a_dims in arrays:
-                    _bind(fn.__name__, label, a, a_dims, sizes)
-            if "4H" in sizes and "H" in sizes and sizes["4H"] != 4 * sizes["H"]:
-                raise ValueError(f"{fn.__name__}: arrays of shape (4H, ...) have {sizes['4H']} rows, "
-                                 f"but H = {sizes['H']}")
+            for name, field, label, letters, text in plan:
+                a = given[name] if field is None else getattr(given[name], field)
+                _bind(fn.__name__, label, a, letters, text, sizes)
+                _derive(fn.__name__, sizes)
             return fn(*args, **kwargs)
         return checked
     return decorate
 
 
-def _bind(fn, name, a, dims, sizes):
-    letters = dims.split(",")
-    dims = ", ".join(letters)
+def _derive(fn, sizes):
+    """The sizes that follow from others: H from 4H, D from D+H and H."""
+    if "4H" in sizes:
+        if sizes.setdefault("H", sizes["4H"] // 4) * 4 != sizes["4H"]:
+            raise ValueError(f"{fn}: arrays of shape (4H, ...) have {sizes['4H']} rows, "
+                             f"but H = {sizes['H']}")
+    if "D+H" in sizes and "H" in sizes:
+        sizes.setdefault("D", sizes["D+H"] - sizes["H"])
+
+
+def _bind(fn, name, a, letters, text, sizes):
     if not isinstance(a, np.ndarray):
-        raise TypeError(f"{fn}: {name} must be a numpy ndarray of shape ({dims}), got {type(a).__name__}")
+        raise TypeError(f"{fn}: {name} must be a numpy ndarray of shape ({text}), got {type(a).__name__}")
     if a.ndim != len(letters):
-        raise ValueError(f"{fn}: {name} must have shape ({dims}), got {a.shape}")
+        raise ValueError(f"{fn}: {name} must have shape ({text}), got {a.shape}")
     for letter, n in zip(letters, a.shape):
-        expected = int(letter) if letter.isdigit() else sizes.setdefault(letter, n)
+        expected = letter if isinstance(letter, int) else sizes.setdefault(letter, n)
         if n != expected:
-            raise ValueError(f"{fn}: {name} must have shape ({dims}) with {letter} = {expected}, "
+            raise ValueError(f"{fn}: {name} must have shape ({text}) with {letter} = {expected}, "
                              f"got {a.shape}")
