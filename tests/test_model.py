@@ -30,14 +30,26 @@ def test_both_worked_examples_verify():
         assert max(c.rel_error for c in checks) < 1e-7
 
 
-def test_verify_catches_a_wrong_gradient(monkeypatch):
-    """Scaling one backward step by 1.001 must fail verification (the build relies on it)."""
-    from lstmdoc import cell_backward
+MUTANTS = [("cell_backward", n) for n in ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW",
+                                         "db", "dHX", "dC_next")] + \
+          [("model", n) for n in ("dlogits", "dWy", "dBy", "dh_output")]
 
-    original = cell_backward.dFt
-    monkeypatch.setattr(cell_backward, "dFt", lambda dc, cache: 1.001 * original(dc, cache))
-    failed = {c.name.split("[")[0] for c in lstmdoc.verify(random()) if not c.ok}
-    assert "dFt" in failed and "W" in failed
+
+@pytest.mark.parametrize("module, name", MUTANTS, ids=[n for _, n in MUTANTS])
+def test_verify_catches_any_backward_function_scaled_by_1_001(monkeypatch, module, name):
+    """The build relies on this: one backward function off by 0.1 % fails verification."""
+    import importlib
+
+    mod = importlib.import_module(f"lstmdoc.{module}")  # patch where the function is called
+    original = getattr(mod, name)
+
+    def scaled(*args):
+        out = original(*args)
+        return tuple(1.001 * o for o in out) if isinstance(out, tuple) else 1.001 * out
+
+    monkeypatch.setattr(mod, name, scaled)
+    failed = [c.name for c in lstmdoc.verify(random(T=3)) if not c.ok]
+    assert failed, f"scaling {name} by 1.001 went unnoticed"
 
 
 def test_contract_shapes_and_keys():
