@@ -50,11 +50,12 @@ def verify(example, tol=1e-6):
     def loss(params=p, X=X, h0=h0, c0=c0):
         return loss_from(params, X, y, 0, h0, c0)
 
-    checks = [
-        check_gradient("W", lambda W: loss(dataclasses.replace(p, W=W)), p.W, g["W"], tol),
-        check_gradient("b", lambda b: loss(dataclasses.replace(p, b=b)), p.b, g["b"], tol),
-        check_gradient("Wy", lambda Wy: loss(dataclasses.replace(p, Wy=Wy)), p.Wy, g["Wy"], tol),
-        check_gradient("by", lambda by: loss(dataclasses.replace(p, by=by)), p.by, g["by"], tol),
+    def with_param(name):  # the loss as a function of one parameter array
+        return lambda value: loss(dataclasses.replace(p, **{name: value}))
+
+    checks = [check_gradient(name, with_param(name), getattr(p, name), g[name], tol)
+              for name in ("W", "b", "Wy", "by")]
+    checks += [
         check_gradient("X", lambda X: loss(X=X), X, g["X"], tol),
         check_gradient("h0", lambda h: loss(h0=h), h0, g["h0"], tol),
         check_gradient("c0", lambda c: loss(c0=c), c0, g["c0"], tol),
