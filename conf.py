@@ -20,6 +20,9 @@ extensions = [
     "sphinx.ext.mathjax",
     "lstmdoc_verify",  # docs/_ext: runs every gradient check before any page is written
     "lstmdoc_figures",  # docs/_ext: draws figures/*.py from real runs
+    "lstmdoc_mathjax",  # docs/_ext: serves MathJax 3 from the site itself (no CDN)
+    "lstmdoc_html",  # docs/_ext: unique equation anchors under furo
+    "sphinx_copybutton",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -45,5 +48,32 @@ np.set_printoptions(precision=4, suppress=True)
 import lstmdoc
 """
 
+# --- HTML: nothing is fetched from the network, neither at build nor at read time ---
+html_theme = "furo"  # dark mode, search, previous/next links; system fonts, no CDN
 html_title = "lstmdoc"
-html_last_updated_fmt = None
+html_last_updated_fmt = None  # no build date in the pages: two builds are byte-identical
+html_static_path = ["docs/_static"]
+html_css_files = ["lstmdoc.css"]
+html_favicon = "docs/_static/favicon.svg"  # else browsers ask for /favicon.ico and log a 404
+
+# Math: MathJax 3 from _static/mathjax (copied by docs/_ext/lstmdoc_mathjax.py).
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {
+    # Only \(...\) and \[...\], which Sphinx writes around every math node: a
+    # dollar sign in prose or code is never typeset by accident.
+    "tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]},
+    # MyST marks each page "mathjax_ignore" and each math node "math"; same value
+    # as MyST's own, so it does not warn about an override.
+    "options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
+}
+
+# Copy buttons copy the code only: no ">>>"/"..." prompts, no output, no traceback.
+# The prompts (.gp) are not excluded but stripped: they are how copybutton tells the
+# code lines from the rest (a doctest's traceback is not .go output), and it copies
+# only the lines that had one (blank lines between them are output too). Output (.go)
+# is removed first, in case it starts like a prompt. A block without prompts is copied whole.
+copybutton_exclude = ".linenos, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_copy_empty_lines = False

@@ -1,0 +1,357 @@
+"""The built site, as a reader sees it: every page opened in a real browser.
+
+Debian's ``/usr/bin/chromium`` is driven by Python playwright (no browser is
+downloaded). The site is the one ``make html`` built, ``_build/html`` (``make test``
+builds it first); ``LSTMDOC_SITE`` points elsewhere. It is served from a thread on
+127.0.0.1 and, for the index and the page with the most math, opened over
+``file://`` too. Every page must: send no request off its own origin, log no
+console error, typeset every math node (no raw TeX left), load every image.
+A full-page screenshot of each page goes to ``_build/screenshots/`` (or
+``LSTMDOC_SCREENSHOTS``) for a person to review.
+
+Without chromium, playwright or a built site the tests skip and say why;
+with ``LSTMDOC_REQUIRE_BROWSER=1`` (CI) they fail instead.
+"""
+
+import functools
+import http.server
+import os
+import re
+import tempfile
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("LSTMDOC_SITE", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = Path(os.environ.get("LSTMDOC_SCREENSHOTS", ROOT / "_build" / "screenshots"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+REQUIRE = os.environ.get("LSTMDOC_REQUIRE_BROWSER") == "1"
+# Wide enough for furo's three columns (navigation, page, table of contents).
+VIEWPORT = {"width": 1400, "height": 900}
+# Generated pages, not in the reading order (the toctree).
+GENERATED = {"genindex.html", "search.html", "py-modindex.html"}
+
+
+def site_pages():
+    """Every HTML page of the site, relative to it, in a stable order."""
+    if not SITE.is_dir():
+        return []
+    return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
+                  if not any(part.startswith((".", "_")) for part in p.relative_to(SITE).parts))
+
+
+PAGES = site_pages()
+
+
+def unavailable(need_browser=True):
+    """Why these tests cannot run here, or None."""
+    if not (SITE / "index.html").is_file():
+        return f"no built site at {SITE} (run `make html`, or set LSTMDOC_SITE)"
+    if need_browser:
+        if not os.path.exists(CHROMIUM):
+            return f"{CHROMIUM} not found (apt-get install chromium)"
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            return "python playwright is not installed (pip install -e '.[browser]')"
+    return None
+
+
+def skip_or_fail(reason):
+    if REQUIRE:
+        pytest.fail(f"LSTMDOC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+# --- the HTML as written, parsed without a browser ----------------------------------------
+
+class PageParser(HTMLParser):
+    """Ids, links, math nodes and the furo previous/next links of one page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids, self.links, self.math, self.next = [], [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if a.get("id"):
+            self.ids.append(a["id"])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+            if "next-page" in classes:
+                self.next = a["href"]
+        # sphinx.ext.mathjax writes every math node as span/div class="math notranslate ...".
+        if tag in ("span", "div") and "math" in classes and "notranslate" in classes:
+            self.math += 1
+
+
+@functools.lru_cache(maxsize=None)
+def parsed(page):
+    p = PageParser()
+    p.feed((SITE / page).read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def site():
+    if reason := unavailable(need_browser=False):
+        skip_or_fail(reason)
+    return SITE
+
+
+def test_internal_links_and_anchors_resolve(site):
+    """Every in-site link, fragment included (equation permalinks, {eq} references), lands."""
+    broken = []
+    for page in PAGES:
+        for href in parsed(page).links:
+            if urlsplit(href).scheme or href.startswith("//"):
+                continue  # furo's footer credits; the site itself fetches nothing off-site
+            url, fragment = urldefrag(urljoin(page, href))
+            target = urlsplit(url).path or page
+            if not (site / target).is_file():
+                broken.append(f"{page}: {href} (no file {target})")
+            elif target.endswith(".html") and fragment and fragment not in parsed(target).ids:
+                broken.append(f"{page}: {href} (no id {fragment!r} in {target})")
+    assert not broken, "\n".join(broken)
+
+
+def test_ids_are_unique(site):
+    """An anchor a reader copies must point at one element."""
+    dupes = {page: sorted({i for i in parsed(page).ids if parsed(page).ids.count(i) > 1})
+             for page in PAGES}
+    assert not {p: d for p, d in dupes.items() if d}
+
+
+def test_next_links_walk_every_page_in_reading_order(site):
+    """Following "next" from the index visits every page once: the toctree's reading order."""
+    seen, page = [], "index.html"
+    while page is not None and page not in seen:
+        seen.append(page)
+        nxt = parsed(page).next
+        page = urldefrag(urljoin(page, nxt))[0] if nxt else None
+    assert page is None, f"the next links loop back to {page}"
+    assert sorted(seen) == sorted(set(PAGES) - GENERATED)
+
+
+def test_labelled_equations_have_numbers_and_permalinks(site):
+    pattern = re.compile(r'<div class="math notranslate nohighlight[^"]*" id="(equation-[^"]+)">\s*'
+                         r'<span class="eqno">\((\d+(?:\.\d+)*)\)'
+                         r'<a class="headerlink" href="#\1"')
+    labelled = {page: len(re.findall(r'id="equation-', (site / page).read_text("utf-8")))
+                for page in PAGES}
+    numbered = {page: len(pattern.findall((site / page).read_text("utf-8"))) for page in PAGES}
+    assert numbered == labelled
+    assert sum(labelled.values()) > 0, "no labelled equation in the whole site"
+
+
+# --- a real browser -----------------------------------------------------------------------
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    timeout = 10  # a stuck connection cannot hang the test run
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """The site over HTTP on 127.0.0.1, on a free port, for this module only."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def context(site):
+    if reason := unavailable():
+        skip_or_fail(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="lstmdoc-chromium-") as profile:
+        ctx = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport=VIEWPORT, color_scheme="light")
+        ctx.set_default_timeout(30_000)
+        yield ctx
+        ctx.close()
+
+
+class Visit:
+    """One page opened in the browser, with every request, failure and console error."""
+
+    def __init__(self, context, url):
+        self.requests, self.failed, self.errors = [], [], []
+        self.page = context.new_page()
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response",
+                     lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until="load")
+        # MathJax is deferred and typesets asynchronously; its fonts load after that.
+        self.page.evaluate("""async () => {
+            if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+                await MathJax.startup.promise;
+            document.querySelectorAll('img[loading="lazy"]').forEach(i => i.loading = "eager");
+            await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+            await document.fonts.ready;
+        }""")
+        self.page.wait_for_load_state("networkidle")
+
+    def close(self):
+        self.page.close()
+
+
+# Text a reader sees, outside code and typeset math: any TeX left there was not typeset.
+VISIBLE_TEXT = """() => {
+    const skip = "pre, code, script, style, textarea, mjx-container";
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (el && !el.closest(skip) && el.checkVisibility()) parts.push(n.data);
+    }
+    return parts.join(" ");
+}"""
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\(?:begin|end|frac|mathrm|text|operatorname)\b"
+                     r"|\$[^$\s][^$]*?\$")
+
+MATH_STATE = """() => ({
+    loaded: !!(window.MathJax && MathJax.startup && MathJax.version),
+    version: window.MathJax && MathJax.version,
+    containers: document.querySelectorAll("mjx-container").length,
+    inMath: document.querySelectorAll(".math mjx-container").length,
+    errors: [...document.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent),
+    fonts: [...document.fonts].filter(f => f.family.startsWith("MJX")).map(f => f.family + ":" + f.status),
+})"""
+
+
+def check_math(visit, n_math, where):
+    state = visit.page.evaluate(MATH_STATE)
+    if n_math:
+        assert state["loaded"], f"{where}: MathJax did not load"
+        assert state["version"].startswith("3."), state["version"]
+    assert state["containers"] == state["inMath"] == n_math, (where, state)
+    assert not state["errors"], f"{where}: MathJax errors {state['errors']}"
+    assert not [f for f in state["fonts"] if f.endswith(":error")], (where, state["fonts"])
+    if n_math:
+        assert any(f.endswith(":loaded") for f in state["fonts"]), (where, state["fonts"])
+
+
+def screenshot_name(page, suffix=""):
+    return page.removesuffix(".html").replace("/", "_") + suffix + ".png"
+
+
+@pytest.mark.parametrize("page", PAGES or ["index.html"])
+def test_page_in_browser(context, server, page):
+    visit = Visit(context, urljoin(server, page))
+    try:
+        off_site = [u for u in visit.requests
+                    if not u.startswith(server) and not u.startswith(("data:", "blob:"))]
+        assert not off_site, f"requests leave the site: {off_site}"
+        assert not visit.failed, f"failed requests: {visit.failed}"
+        assert not visit.errors, f"console errors: {visit.errors}"
+        check_math(visit, parsed(page).math, page)
+        raw = RAW_TEX.findall(visit.page.evaluate(VISIBLE_TEXT))
+        assert not raw, f"raw TeX in the visible text of {page}: {raw[:10]}"
+        broken = visit.page.evaluate("""() => [...document.images]
+            .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.currentSrc || i.src)""")
+        assert not broken, f"images that did not load: {broken}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=SCREENSHOTS / screenshot_name(page), full_page=True)
+    finally:
+        visit.close()
+
+
+def math_pages():
+    """The index, and the page with the most math (the one most likely to break offline)."""
+    most = max(PAGES, key=lambda p: parsed(p).math, default="index.html")
+    return sorted({"index.html", most})
+
+
+@pytest.mark.parametrize("page", math_pages() if PAGES else ["index.html"])
+def test_page_over_file_url(context, page):
+    """Opened straight from disk, as a reader who downloaded the site would."""
+    url = (SITE / page).as_uri()
+    visit = Visit(context, url)
+    try:
+        outside = [u for u in visit.requests
+                   if not u.startswith(SITE.as_uri() + "/") and not u.startswith("data:")]
+        assert not outside, f"requests outside the site's folder: {outside}"
+        assert not visit.failed, f"failed requests: {visit.failed}"
+        assert not visit.errors, f"console errors: {visit.errors}"
+        check_math(visit, parsed(page).math, url)
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_search_finds_forget(context, server, scheme):
+    base = server if scheme == "http" else SITE.as_uri() + "/"
+    visit = Visit(context, urljoin(base, "search.html?q=forget"))
+    try:
+        hits = visit.page.locator("#search-results ul.search li > a")
+        hits.first.wait_for()
+        targets = {urlsplit(urljoin("search.html", h.get_attribute("href"))).path
+                   for h in hits.all()}
+        assert targets
+        # Every hit is a page of the site that does mention the word.
+        assert all("forget" in (SITE / t).read_text("utf-8").lower() for t in targets), targets
+        assert not visit.errors, f"console errors: {visit.errors}"
+    finally:
+        visit.close()
+
+
+def test_copy_buttons_copy_code_without_prompts_or_output(context, server):
+    """sphinx-copybutton: every doctest block of a page copies as code a reader can paste."""
+    page = max(PAGES, key=lambda p: (SITE / p).read_text("utf-8").count('class="gp"'))
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+    visit = Visit(context, urljoin(server, page))
+    try:
+        blocks = visit.page.locator("div.highlight:has(.gp)")
+        assert blocks.count(), f"no code block with >>> prompts on {page}"
+        other_lines = 0  # output and tracebacks, which must not be copied
+        for block in blocks.all():
+            text = block.locator("pre").inner_text()
+            code = [line[4:] for line in text.splitlines() if line.startswith((">>> ", "... "))]
+            other_lines += len(text.splitlines()) - len(code)
+            block.hover()
+            block.locator("button.copybtn").click()
+            copied = visit.page.evaluate("navigator.clipboard.readText()")
+            assert copied.rstrip("\n").splitlines() == code, text
+        assert other_lines, f"no doctest on {page} has output: nothing was tested"
+    finally:
+        visit.close()
+
+
+def test_dark_mode_math_is_legible(context, server):
+    """In furo's dark theme, math takes the text colour (light on dark), not black."""
+    page = max(PAGES, key=lambda p: parsed(p).math)
+    visit = Visit(context, urljoin(server, page))
+    try:
+        visit.page.emulate_media(color_scheme="dark")
+        colours = visit.page.evaluate("""() => ({
+            text: getComputedStyle(document.querySelector("article")).color,
+            math: getComputedStyle(document.querySelector("mjx-container")).color,
+            background: getComputedStyle(document.body).backgroundColor})""")
+        assert colours["math"] == colours["text"] != colours["background"], colours
+        assert colours["background"] != "rgb(255, 255, 255)", colours
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=SCREENSHOTS / screenshot_name(page, "-dark"), full_page=True)
+    finally:
+        visit.close()
