@@ -1,0 +1,119 @@
+"""Every figure of the Step pages: which drawing goes into which SVG file.
+
+Run by the Sphinx extension ``docs/_ext/lstmdoc_figures.py`` at the start of a
+build, or by hand: ``python -m figures.build docs/_generated/figures``.
+Output is byte-for-byte reproducible: fixed data (the two seeded examples), a
+fixed SVG hash salt and no date in the metadata.
+"""
+
+import io
+import multiprocessing
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+import lstmdoc  # noqa: E402
+
+from . import cell_diagram, step_plots  # noqa: E402
+
+PROOF_STEP = 3
+"""The random example's time step the pages prove numerically (not the last, so
+that dh_next and dc_next are not zero there)."""
+
+STEP_PAGES = ("step1", "dht", "dot", "dct", "dcprojt", "dft", "dit", "dhx", "dc-next")
+"""One diagram per Step page, named after the page."""
+
+
+def drawings():
+    """``{file name: function returning a Figure}`` for every figure, from real runs."""
+    ex = lstmdoc.example.article()
+    article = lstmdoc.run(ex.params, ex.X, ex.target)
+    rx = lstmdoc.example.random()
+    random = lstmdoc.run(rx.params, rx.X, rx.target, rx.h0, rx.c0)
+    shapes = cell_diagram.shapes_of(article, ex.params)
+    t = PROOF_STEP
+
+    def gradient(name):
+        return lambda: step_plots.gradient(name, article, random, t)
+
+    figures = {f"{page}.svg": (lambda page=page: cell_diagram.draw(page, shapes))
+               for page in STEP_PAGES}
+    figures.update({
+        "step1-values.svg": lambda: step_plots.step1(article, ex.vocab, ex.target[0]),
+        "dht-values.svg": lambda: step_plots.dht(article, random, t),
+        "dot-values.svg": gradient("dOt"),
+        "dct-values.svg": gradient("dCt"),
+        "dcprojt-values.svg": gradient("dCprojt"),
+        "dft-values.svg": gradient("dFt"),
+        "dit-values.svg": gradient("dIt"),
+        "dhx-values.svg": lambda: step_plots.pair(
+            "dx", "dh_next", article, random, t, "random example: what leaves through z",
+            labels=ex.vocab, xlabel="input component (one word each)"),
+        "dc-next-values.svg": lambda: step_plots.pair(
+            "dC_next", "dh_next", article, random, t,
+            "random example: the two gradients handed to t-1"),
+    })
+    return figures
+
+
+def svg_bytes(fig):
+    """The figure as SVG, with nothing in it that changes from one run to the next."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def write_if_changed(path, data):
+    """Replace ``path`` atomically, and only when its bytes change (no needless rebuilds)."""
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return False
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return True
+
+
+STYLE = {"svg.hashsalt": "lstmdoc", "font.family": "DejaVu Sans"}
+
+_figures = {}  # filled before forking, so the worker processes inherit the drawings
+
+
+def render(name):
+    """One figure's SVG bytes (runs in a worker process)."""
+    with plt.rc_context(STYLE):
+        return svg_bytes(_figures[name]())
+
+
+def build(outdir, jobs=None):
+    """Draw every figure into ``outdir``, ``jobs`` at a time; return the file names, sorted.
+
+    Most of the time goes into laying out text, one figure at a time, so the
+    figures are shared out over the CPUs (forked workers: nothing is pickled but
+    names and bytes).
+    """
+    os.makedirs(outdir, exist_ok=True)
+    _figures.clear()
+    _figures.update(drawings())
+    names = sorted(_figures)
+    jobs = jobs or min(len(os.sched_getaffinity(0)), 4)
+    if jobs > 1:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            svgs = pool.map(render, names)
+    else:
+        svgs = [render(name) for name in names]
+    for name, svg in zip(names, svgs):
+        write_if_changed(os.path.join(outdir, name), svg)
+    return names
+
+
+if __name__ == "__main__":
+    print("\n".join(build(sys.argv[1] if len(sys.argv) > 1 else "docs/_generated/figures")))
