@@ -4,7 +4,7 @@
 
     z_t = [x_t; h_{t-1}], \\qquad a_t = W z_t + b
 
-    f_t = \\sigma(a_f + \\text{forget\\_bias}), \\quad i_t = \\sigma(a_i), \\quad
+    f_t = \\sigma(a_f + \\mathrm{forget\\_bias}), \\quad i_t = \\sigma(a_i), \\quad
     \\tilde c_t = \\tanh(a_c), \\quad o_t = \\sigma(a_o)
 
     c_t = f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t, \\qquad h_t = o_t \\odot \\tanh(c_t)
