@@ -21,9 +21,9 @@ import lstmdoc  # noqa: E402
 
 from . import cell_diagram, step_plots  # noqa: E402
 
-PROOF_STEP = 3
-"""The random example's time step the pages prove numerically (not the last, so
-that dh_next and dc_next are not zero there)."""
+PROOF_STEP = 2
+"""Index of the random example's time step the pages prove numerically, t = 3 of
+1..6 (not the last, so that dh_next and dc_next are not zero there)."""
 
 STEP_PAGES = ("step1", "dht", "dot", "dct", "dcprojt", "dft", "dit", "dhx", "dc-next")
 """One diagram per Step page, named after the page."""

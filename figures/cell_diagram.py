@@ -72,25 +72,26 @@ def layout(shapes):
         return Edge(path, label, where, seg, nodes[dst].kind != "point")
 
     edges = {
-        "x": edge("x", "z", rf"$x_t$ {s['x']}", "right"),
-        "h_prev": edge("h_prev", "z", rf"$h_{{t-1}}$ {s['h']}", "above"),
+        # Inputs are named by their nodes: their edges only carry the shape.
+        "x": edge("x", "z", s["x"], "right"),
+        "h_prev": edge("h_prev", "z", s["h"], "above"),
         "z": edge("z", "a", rf"$z_t$ {s['z']}", "above"),
         # The four row blocks of a_t leave the box under their gates.
         **{f"a_{k}": edge("a", gate, rf"$a_{k}$", "left", start=(nodes[gate].x, nodes["a"].y))
            for k, gate in (("f", "f"), ("i", "i"), ("c", "cproj"), ("o", "o"))},
-        "c_prev": edge("c_prev", "mul_f", rf"$c_{{t-1}}$ {s['h']}", "above"),
+        "c_prev": edge("c_prev", "mul_f", s["h"], "above"),
         "f": edge("f", "mul_f", r"$f_t$", "left"),
         "i": edge("i", "mul_i", r"$i_t$", "left", via=((4.4, 3.0),), seg=0),
         "cproj": edge("cproj", "mul_i", r"$\tilde c_t$", "right", via=((5.6, 3.0),), seg=0),
         "fc": edge("mul_f", "add"),
         "ic": edge("mul_i", "add"),
         "c": edge("add", "c_split", rf"$c_t$ {s['h']}", "above"),
-        "c_out": edge("c_split", "c_next", r"$c_t$", "above"),
+        "c_out": edge("c_split", "c_next"),
         "c_tanh": edge("c_split", "tanh_c"),
         "tanh_c": edge("tanh_c", "mul_o", r"$\tanh(c_t)$", "right"),
         "o": edge("o", "mul_o", r"$o_t$", "above"),
         "h": edge("mul_o", "h_split", rf"$h_t$ {s['h']}", "above"),
-        "h_out": edge("h_split", "h_next", r"$h_t$", "above"),
+        "h_out": edge("h_split", "h_next", where="below"),
         "h_T": edge("h_split", "logits", r"last step only", "right"),
         "logits": edge("logits", "loss", f"logits\n{s['logits']}", "above"),
     }
@@ -105,7 +106,7 @@ STEPS = {
                   grads={"logits": "dlogits\n{logits}", "h_T": "dh_out {h}",
                          "node:logits": "dWy {Wy}\ndBy {by}"}),
     "dht": dict(edges={"h", "h_out", "h_T"}, nodes=set(),
-                grads={"h": "dHt {h}", "h_out": "dh_next", "h_T": "dh_out"}),
+                grads={"node:h_split": "dHt {h}", "h_out": "dh_next", "h_T": "dh_out"}),
     "dot": dict(edges={"h", "o", "a_o"}, nodes={"mul_o", "o"},
                 grads={"h": "dHt", "a_o": "dOt {h}"}),
     "dct": dict(edges={"h", "tanh_c", "c_tanh", "c_out", "c"}, nodes={"mul_o", "tanh_c"},
@@ -168,10 +169,19 @@ def draw(highlight, shapes):
         draw_node(ax, n, name in step["nodes"])
         grad = step["grads"].get("node:" + name)
         if grad:
-            ax.text(n.x, n.y - n.h / 2 - 0.12, grad.format(**shapes), ha="center", va="top",
-                    color=ACCENT, fontsize=9, family="monospace")
+            node_label(ax, n, grad.format(**shapes))
     fig.subplots_adjust(0, 0, 1, 1)
     return fig
+
+
+def node_label(ax, n, text):
+    """A gradient's name under a box, or below and right of a branch point."""
+    if n.kind == "point":
+        x, y, ha = n.x + 0.1, n.y - 0.12, "left"
+    else:
+        x, y, ha = n.x, n.y - n.h / 2 - 0.12, "center"
+    ax.text(x, y, text, ha=ha, va="top", color=ACCENT, fontsize=9, family="monospace",
+            weight="bold", zorder=3)
 
 
 def draw_edge(ax, e, on):

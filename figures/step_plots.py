@@ -7,6 +7,7 @@ every time step of the random example, where the page's proof step is marked.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import to_rgba
 
 from .cell_diagram import ACCENT, GREY, INK
 
@@ -33,23 +34,27 @@ def per_unit(ax, values, name, title, labels=None, marked=(), xlabel="hidden uni
                   rotation=45 if labels is not None else 0, ha="right" if labels else "center")
     ax.set_xlabel(xlabel, fontsize=9, color=INK)
     ax.set_ylabel(name, fontsize=9, family="monospace", color=INK)
-    ax.set_title(title, fontsize=9.5, color=INK, loc="left")
+    title_left(ax, title)
+
+
+def title_left(ax, title):
+    # A fixed y skips matplotlib's automatic title placement, a costly layout pass.
+    ax.set_title(title, fontsize=9.5, color=INK, loc="left", y=1.02)
 
 
 def per_step(ax, series, title, mark=None):
-    """Grouped bars of ``{name: [norm at t=0, ..., t=T-1]}``; time step ``mark`` emphasised."""
+    """Grouped bars of ``{name: [norm at each step]}``; the step of index ``mark`` emphasised."""
     width = 0.8 / len(series)
     for k, (name, norms) in enumerate(series.items()):
         steps = np.arange(len(norms))
-        color = (ACCENT, SECOND)[k]
-        alpha = [1.0 if mark is None or t == mark else 0.45 for t in steps]
-        for t in steps:
-            ax.bar(t + (k - (len(series) - 1) / 2) * width, norms[t], width * 0.92,
-                   color=color, alpha=alpha[t], label=name if t == 0 else None)
-    ax.set_xticks(steps, [f"t={t}" for t in steps])
+        colors = [to_rgba((ACCENT, SECOND)[k], 1.0 if mark is None or t == mark else 0.45)
+                  for t in steps]
+        ax.bar(steps + (k - (len(series) - 1) / 2) * width, norms, width * 0.92,
+               color=colors, label=name)
+    ax.set_xticks(steps, [f"t={t + 1}" for t in steps])  # time steps are 1..T
     ax.set_ylabel("norm over (H, B)" if len(series) > 1 else f"‖{name}‖", fontsize=9,
                   color=INK)
-    ax.set_title(title, fontsize=9.5, color=INK, loc="left")
+    title_left(ax, title)
     if len(series) > 1:
         ax.legend(fontsize=8.5, frameon=False, prop={"family": "monospace", "size": 8.5})
 
@@ -62,11 +67,10 @@ def norms(run, name):
 def gradient(name, article, random, proof_step):
     """The generic Step 2 figure: the article's last step per unit, the random norms per step."""
     fig, (left, right) = panels()
-    T = len(article.steps)
     per_unit(left, getattr(article.steps[-1], name), name,
-             f"article example, last step (t={T - 1})")
+             f"article example, last step (t={len(article.steps)})")
     per_step(right, {name: norms(random, name)},
-             f"random example, every step (proof at t={proof_step})", proof_step)
+             f"random example, every step (proof at t={proof_step + 1})", proof_step)
     return fig
 
 
@@ -83,12 +87,13 @@ def dht(article, random, proof_step):
     """DHt: where the gradient of each step's h_t comes from."""
     fig, (left, right) = panels()
     per_unit(left, article.steps[-1].dHt, "dHt",
-             f"article example, last step (t={len(article.steps) - 1})")
+             f"article example, last step (t={len(article.steps)})")
     T = len(random.steps)
     from_output = [0.0] * (T - 1) + norms(random, "dHt")[-1:]
     from_next = [float(np.linalg.norm(random.steps[t + 1].dh_next)) for t in range(T - 1)]
     per_step(right, {"dh_out": from_output, "dh_next": from_next + [0.0]},
-             f"random example: the two sources of dHt (proof at t={proof_step})", proof_step)
+             f"random example: the two sources of dHt (proof at t={proof_step + 1})",
+             proof_step)
     return fig
 
 
@@ -96,7 +101,7 @@ def pair(first, second, article, random, proof_step, title, **unit_style):
     """Two gradients that leave one step, side by side: left the first, right both norms."""
     fig, (left, right) = panels()
     per_unit(left, getattr(article.steps[-1], first), first,
-             f"article example, last step (t={len(article.steps) - 1})", **unit_style)
+             f"article example, last step (t={len(article.steps)})", **unit_style)
     per_step(right, {first: norms(random, first), second: norms(random, second)},
-             f"{title} (proof at t={proof_step})", proof_step)
+             f"{title} (proof at t={proof_step + 1})", proof_step)
     return fig
