@@ -53,7 +53,6 @@ html_theme = "furo"  # dark mode, search, previous/next links; system fonts, no 
 html_title = "lstmdoc"
 html_last_updated_fmt = None  # no build date in the pages: two builds are byte-identical
 html_static_path = ["docs/_static"]
-html_css_files = ["lstmdoc.css"]
 html_favicon = "docs/_static/favicon.svg"  # else browsers ask for /favicon.ico and log a 404
 
 # Math: MathJax 3 from _static/mathjax (copied by docs/_ext/lstmdoc_mathjax.py).

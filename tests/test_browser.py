@@ -33,8 +33,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 REQUIRE = os.environ.get("LSTMDOC_REQUIRE_BROWSER") == "1"
-# Wide enough for furo's three columns (navigation, page, table of contents).
-VIEWPORT = {"width": 1400, "height": 900}
+# Wide enough for furo's three columns (navigation, page, table of contents), tall enough
+# for its whole navigation column in the screenshots.
+VIEWPORT = {"width": 1400, "height": 1200}
 # Generated pages, not in the reading order (the toctree).
 GENERATED = {"genindex.html", "search.html", "py-modindex.html"}
 
@@ -313,6 +314,30 @@ def test_search_finds_forget(context, server, scheme):
         # Every hit is a page of the site that does mention the word.
         assert all("forget" in (SITE / t).read_text("utf-8").lower() for t in targets), targets
         assert not visit.errors, f"console errors: {visit.errors}"
+    finally:
+        visit.close()
+
+
+def test_equation_permalink_lands_on_the_equation(context, server):
+    """A copied equation link (#equation-...) shows the equation at the top of the window,
+    although MathJax changes the heights above it after the browser has jumped."""
+    page = max(PAGES, key=lambda p: sum(i.startswith("equation-") for i in parsed(p).ids))
+    anchors = [i for i in parsed(page).ids if i.startswith("equation-")]
+    assert anchors, "no labelled equation in the site"
+    # The middle one: far enough down for MathJax to move it, not so far that the
+    # page ends before it can reach the top of the window.
+    anchor = anchors[len(anchors) // 2]
+    visit = Visit(context, f"{urljoin(server, page)}#{anchor}")
+    try:
+        top = visit.page.evaluate("""async (id) => {
+            let last = -1;  // wait until any scrolling has settled
+            for (let i = 0; i < 50 && window.scrollY !== last; i++) {
+                last = window.scrollY;
+                await new Promise(r => setTimeout(r, 100));
+            }
+            return document.getElementById(id).getBoundingClientRect().top;
+        }""", anchor)
+        assert 0 <= top <= 100, f"{page}#{anchor} is {top:.0f} px below the window's top"
     finally:
         visit.close()
 
