@@ -28,7 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("LSTMDOC_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = Path(os.environ.get("LSTMDOC_SCREENSHOTS", ROOT / "_build" / "screenshots"))
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("LSTMDOC_CHROMIUM", "/usr/bin/chromium")  # Debian's, not a download
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -140,6 +140,27 @@ def test_next_links_walk_every_page_in_reading_order(site):
         page = urldefrag(urljoin(page, nxt))[0] if nxt else None
     assert page is None, f"the next links loop back to {page}"
     assert sorted(seen) == sorted(set(PAGES) - GENERATED)
+
+
+def test_read_the_docs_builds_like_make_html():
+    """.readthedocs.yaml spells out `make html`: same environment, same sphinx-build options."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    env = dict(re.findall(r"^export (\w+)\s*=\s*(\S+)", makefile, flags=re.M))
+    opts = re.search(r"^SPHINXOPTS\s*\?=\s*(.*?)\s*$", makefile, flags=re.M).group(1)
+    rtd = " ".join((ROOT / ".readthedocs.yaml").read_text(encoding="utf-8").split())
+    assert dict(re.findall(r"\b([A-Z_]+)=(\S+) ", rtd.split("python -m sphinx")[0])) == env
+    assert f"python -m sphinx -c . {opts} -b html" in rtd
+    assert "pip install -c constraints.txt '.[docs]'" in rtd
+
+
+def test_footer_shows_the_copyright_of_conf_py(site):
+    """Sphinx rewrites the copyright year when SOURCE_DATE_EPOCH is in an earlier year
+    than the build's (the Makefile sets it): the footer must say what conf.py says."""
+    conf = (ROOT / "conf.py").read_text(encoding="utf-8")
+    copyright_ = re.search(r'^copyright = "(.*)"$', conf, flags=re.M).group(1)
+    footer = re.search(r'<div class="copyright">\s*(.*?)\s*</div>',
+                       (site / "index.html").read_text(encoding="utf-8"), flags=re.S).group(1)
+    assert footer == f"Copyright &#169; {copyright_}"
 
 
 def test_labelled_equations_have_numbers_and_permalinks(site):
