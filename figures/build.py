@@ -93,6 +93,13 @@ def render(name):
         return svg_bytes(_figures[name]())
 
 
+def usable_cpus():
+    """The CPUs this process may run on (all of them where the OS cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def build(outdir, jobs=None):
     """Draw every figure into ``outdir``, ``jobs`` at a time; return the file names, sorted.
 
@@ -104,8 +111,8 @@ def build(outdir, jobs=None):
     _figures.clear()
     _figures.update(drawings())
     names = sorted(_figures)
-    jobs = jobs or min(len(os.sched_getaffinity(0)), 4)
-    if jobs > 1:
+    jobs = jobs or min(usable_cpus(), 4)
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             svgs = pool.map(render, names)
     else:

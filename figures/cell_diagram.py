@@ -99,8 +99,10 @@ def layout(shapes):
 
 
 # What each page highlights: edges, nodes, and the gradients' names written on
-# edges ({edge: label}) or next to nodes ({node: label}). Gradients flow against
-# the arrows: from the loss, right to left.
+# edges ({edge: label}), next to nodes ({"node:" + node: label}) or, for a gate's
+# pre-activation, under the box of a_t in that gate's column ({"under:" + edge:
+# label}: it is the gradient of that block of a_t, and there is no room between
+# the gates). Gradients flow against the arrows: from the loss, right to left.
 STEPS = {
     "step1": dict(edges={"h_T", "logits"}, nodes={"logits", "loss"},
                   grads={"logits": "dlogits\n{logits}", "h_T": "dh_out {h}",
@@ -108,15 +110,15 @@ STEPS = {
     "dht": dict(edges={"h", "h_out", "h_T"}, nodes=set(),
                 grads={"node:h_split": "dHt {h}", "h_out": "dh_next", "h_T": "dh_out"}),
     "dot": dict(edges={"h", "o", "a_o"}, nodes={"mul_o", "o"},
-                grads={"h": "dHt", "a_o": "dOt {h}"}),
+                grads={"h": "dHt", "under:a_o": "dOt {h}"}),
     "dct": dict(edges={"h", "tanh_c", "c_tanh", "c_out", "c"}, nodes={"mul_o", "tanh_c"},
                 grads={"h": "dHt", "c_out": "dc_next", "c": "dCt {h}"}),
     "dcprojt": dict(edges={"c", "ic", "cproj", "a_c"}, nodes={"add", "mul_i", "cproj"},
-                    grads={"c": "dCt", "a_c": "dCprojt {h}"}),
+                    grads={"c": "dCt", "under:a_c": "dCprojt {h}"}),
     "dft": dict(edges={"c", "fc", "f", "a_f"}, nodes={"add", "mul_f", "f"},
-                grads={"c": "dCt", "a_f": "dFt {h}"}),
+                grads={"c": "dCt", "under:a_f": "dFt {h}"}),
     "dit": dict(edges={"c", "ic", "i", "a_i"}, nodes={"add", "mul_i", "i"},
-                grads={"c": "dCt", "a_i": "dIt {h}"}),
+                grads={"c": "dCt", "under:a_i": "dIt {h}"}),
     "dhx": dict(edges={"a_f", "a_i", "a_c", "a_o", "z", "x", "h_prev"}, nodes={"a", "z"},
                 grads={"x": "dx {x}", "h_prev": "dh_next {h}", "z": "dz",
                        "node:a": "da {a}: dW {W}, db {a}"}),
@@ -165,6 +167,11 @@ def draw(highlight, shapes):
         grad = step["grads"].get(name)
         if grad:
             grad_label(ax, e, grad.format(**shapes))
+        grad = step["grads"].get("under:" + name)
+        if grad:
+            a = nodes["a"]
+            ax.text(e.path[0][0], a.y - a.h / 2 - 0.12, grad.format(**shapes), ha="center",
+                    va="top", color=ACCENT, fontsize=9, family="monospace", weight="bold")
     for name, n in nodes.items():
         draw_node(ax, n, name in step["nodes"])
         grad = step["grads"].get("node:" + name)
