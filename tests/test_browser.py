@@ -335,6 +335,16 @@ def test_search_finds_forget(context, server, scheme):
         # Every hit is a page of the site that does mention the word.
         assert all("forget" in (SITE / t).read_text("utf-8").lower() for t in targets), targets
         assert not visit.errors, f"console errors: {visit.errors}"
+        if scheme == "http":  # the summaries under the hits are fetched over http only
+            summaries = visit.page.locator("#search-results p.context")
+            summaries.first.wait_for()
+            visit.page.wait_for_load_state("networkidle")
+            text = " ".join(summaries.all_inner_texts())
+            assert "forget" in text.lower()
+            # Cut from the pages' HTML, where math is TeX: no delimiters may show.
+            assert not re.findall(r"\$\$|\\[()\[\]]", text), text
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            visit.page.screenshot(path=SCREENSHOTS / "search-forget.png", full_page=True)
     finally:
         visit.close()
 

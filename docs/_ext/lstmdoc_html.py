@@ -5,8 +5,9 @@ furo wraps every table and display equation in a scrollable container and copies
 (``#equation-eq-z``) was on two elements. The id belongs to the equation itself
 (that is where Sphinx's permalink points), so it is removed from the wrapper.
 
-The search page also gets ``_static/search-offline.js``, so that search over
-``file://`` lists its hits without the page fetches the browser would block.
+The search page also gets ``_static/lstmdoc-search.js``: search over ``file://``
+lists its hits without the page fetches the browser would block, and the summary
+under each hit shows no raw TeX delimiters.
 
 And an incremental build keeps the search index's index entries (autodoc's
 "astype() (lstmdoc.LSTMParams method)", ...). Sphinx rebuilds them only for the
@@ -34,9 +35,9 @@ class UniqueIdsInFuroWrappers(SphinxPostTransform):
                 wrapper["ids"] = [i for i in wrapper["ids"] if i not in wrapper[0]["ids"]]
 
 
-def search_offline(app, pagename, templatename, context, doctree):
+def search_page_script(app, pagename, templatename, context, doctree):
     if pagename == "search":
-        app.add_js_file("search-offline.js")  # added in this event: on this page only
+        app.add_js_file("lstmdoc-search.js")  # added in this event: on this page only
 
 
 def index_entries(doctree):
@@ -73,6 +74,6 @@ def restore_index_entries(app):
 
 def setup(app):
     app.add_post_transform(UniqueIdsInFuroWrappers)
-    app.connect("html-page-context", search_offline)
+    app.connect("html-page-context", search_page_script)
     app.connect("html-collect-pages", restore_index_entries)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
