@@ -140,6 +140,11 @@ def test_next_links_walk_every_page_in_reading_order(site):
         page = urldefrag(urljoin(page, nxt))[0] if nxt else None
     assert page is None, f"the next links loop back to {page}"
     assert sorted(seen) == sorted(set(PAGES) - GENERATED)
+    # The order is the index page's toctrees' (its source as the site was built from it).
+    source = (site / "_sources" / "index.md.txt").read_text(encoding="utf-8")
+    entries = [line.strip() for block in re.findall(r"```\{toctree\}\n(.*?)```", source, re.S)
+               for line in block.splitlines() if line.strip() and not line.startswith(":")]
+    assert seen == ["index.html"] + [f"{e}.html" for e in entries]
 
 
 def test_read_the_docs_builds_like_make_html():
@@ -164,6 +169,7 @@ def test_footer_shows_the_copyright_of_conf_py(site):
 
 
 def test_labelled_equations_have_numbers_and_permalinks(site):
+    """Every labelled equation shows its number and a permalink to its own id."""
     pattern = re.compile(r'<div class="math notranslate nohighlight[^"]*" id="(equation-[^"]+)">\s*'
                          r'<span class="eqno">\((\d+(?:\.\d+)*)\)'
                          r'<a class="headerlink" href="#\1"')
@@ -220,9 +226,8 @@ class Visit:
         self.page = context.new_page()
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("response",
-                     lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("response", self.on_response)
+        self.page.on("console", self.on_console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url, wait_until="load")
         # MathJax is deferred and typesets asynchronously; its fonts load after that.
@@ -234,6 +239,14 @@ class Visit:
             await document.fonts.ready;
         }""")
         self.page.wait_for_load_state("networkidle")
+
+    def on_response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def close(self):
         self.page.close()
