@@ -21,7 +21,7 @@ extensions = [
     "lstmdoc_verify",  # docs/_ext: runs every gradient check before any page is written
     "lstmdoc_figures",  # docs/_ext: draws figures/*.py from real runs
     "lstmdoc_mathjax",  # docs/_ext: serves MathJax 3 from the site itself (no CDN)
-    "lstmdoc_html",  # docs/_ext: unique equation anchors under furo
+    "lstmdoc_html",  # docs/_ext: unique equation anchors under furo; search fixes
     "sphinx_copybutton",
 ]
 
