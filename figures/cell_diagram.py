@@ -121,7 +121,7 @@ STEPS = {
                 grads={"c": "dCt", "under:a_i": "dIt {h}"}),
     "dhx": dict(edges={"a_f", "a_i", "a_c", "a_o", "z", "x", "h_prev"}, nodes={"a", "z"},
                 grads={"x": "dx {x}", "h_prev": "dh_next {h}", "z": "dz",
-                       "node:a": "da {a}: dW {W}, db {a}"}),
+                       "node:a": "da {a}: dW {W}, db {b}"}),
     "dc-next": dict(edges={"c", "fc", "c_prev"}, nodes={"add", "mul_f"},
                     grads={"c": "dCt", "c_prev": "dC_next {h}"}),
 }
@@ -145,8 +145,9 @@ def clip(path, end, node):
 def shapes_of(run, params):
     """The shape of every array in the diagram, as text, from a :class:`lstmdoc.Run`."""
     cache = run.caches[-1]
-    arrays = {"x": cache.z[:params.D], "h": run.h, "z": cache.z, "a": run.steps[-1].db,
-              "W": params.W, "logits": run.logits, "Wy": params.Wy, "by": params.by}
+    arrays = {"x": cache.z[:params.D], "h": run.h, "z": cache.z, "a": params.W @ cache.z,
+              "W": params.W, "b": params.b, "logits": run.logits, "Wy": params.Wy,
+              "by": params.by}
     return {name: str(a.shape) for name, a in arrays.items()}
 
 
