@@ -55,6 +55,8 @@ class LSTMParams:
     forget_bias : float, default 1.0
         Added to the forget gate's pre-activation at run time.
 
+    Notes
+    -----
     All four arrays share one dtype, float32 or float64. They are not copied;
     lstmdoc never writes into them.
 
