@@ -2,7 +2,7 @@
 
 On ``builder-inited`` (every builder: html, doctest, ...) it runs
 :func:`lstmdoc.verify` on both worked examples. Any gradient that disagrees
-with central finite differences stops the build with an ``ExtensionError``.
+with central finite differences stops the build with a ``VerificationError``.
 The results become ``docs/_generated/verification.md``, the table the index
 page includes.
 """
@@ -10,7 +10,7 @@ page includes.
 import os
 import time
 
-from sphinx.errors import ExtensionError
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 import lstmdoc
@@ -29,6 +29,10 @@ WHAT = {
     "dx": "the step's input (from DHX)", "dh_next": "previous hidden state (from DHX)",
     "dC_next": "previous cell state (DCt_recur)",
 }
+
+
+class VerificationError(SphinxError):
+    category = "lstmdoc verification failed"
 
 
 def worst_by_quantity(checks):
@@ -76,7 +80,10 @@ def verify_all(app):
     failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e}"
               for ex, checks in results for c in checks if not c.ok]
     if failed:
-        raise ExtensionError("lstmdoc: gradients disagree with finite differences, "
+        # Logged first so the reason stands out at the end of the output, not inside a traceback.
+        for line in failed:
+            logger.error(f"lstmdoc: gradient check failed: {line}")
+        raise VerificationError("lstmdoc: gradients disagree with finite differences, "
                              "so the site is not built:\n  " + "\n  ".join(failed))
     n = sum(len(checks) for _, checks in results)
     logger.info(f"lstmdoc: {n} gradients verified in {time.perf_counter() - start:.1f} s")
