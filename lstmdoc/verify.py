@@ -33,8 +33,8 @@ def verify(example, tol=1e-6):
     -------
     list of Check
         Names ``"W"``, ``"b"``, ``"Wy"``, ``"by"``, ``"X"``, ``"h0"``, ``"c0"``,
-        ``"dlogits"``, then ``"<step>[t]"`` for every name in ``STEP_NAMES``
-        and every time step ``t``.
+        ``"dlogits"``, then ``"<step>[k]"`` for every name in ``STEP_NAMES``
+        and every index ``k = 0, ..., T-1`` (time step ``t = k + 1``).
 
     Examples
     --------
@@ -45,6 +45,14 @@ def verify(example, tol=1e-6):
     """
     p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
     r = run(p, X, y, h0, c0)
+    checks = _verify_totals(p, X, y, h0, c0, r, tol)
+    for t in range(len(r.caches)):
+        checks += _verify_step(p, X, y, t, r.caches[t], r.steps[t], tol)
+    return checks
+
+
+def _verify_totals(p, X, y, h0, c0, r, tol):
+    """The checks of the whole pass: parameters, inputs, initial state, logits."""
     g = r.grads
 
     def loss(params=p, X=X, h0=h0, c0=c0):
@@ -55,15 +63,12 @@ def verify(example, tol=1e-6):
 
     checks = [check_gradient(name, with_param(name), getattr(p, name), g[name], tol)
               for name in ("W", "b", "Wy", "by")]
-    checks += [
+    return checks + [
         check_gradient("X", lambda X: loss(X=X), X, g["X"], tol),
         check_gradient("h0", lambda h: loss(h0=h), h0, g["h0"], tol),
         check_gradient("c0", lambda c: loss(c0=c), c0, g["c0"], tol),
         check_gradient("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, tol),
     ]
-    for t in range(len(r.caches)):
-        checks += _verify_step(p, X, y, t, r.caches[t], r.steps[t], tol)
-    return checks
 
 
 def _verify_step(p, X, y, t, cache, grads, tol):
