@@ -4,8 +4,9 @@
 PYTHON     ?= python3
 VENV       ?= .venv
 BIN        := $(VENV)/bin
-# Extras installed for `make test`; CI adds torch (the autograd cross-check) and browser.
-TEST_EXTRAS ?= test
+# Extras installed for `make test`. playwright is small and drives the system's chromium
+# (no browser download); CI adds torch, whose CPU wheel it has locally (PyPI's is CUDA, GBs).
+TEST_EXTRAS ?= test,browser
 comma      := ,
 TEST_STAMP := $(VENV)/.test-$(subst $(comma),-,$(TEST_EXTRAS))
 BUILDDIR   ?= _build
