@@ -16,7 +16,7 @@ if os.environ.get("LSTMDOC_REQUIRE_TORCH") == "1":
     import torch  # CI: a missing torch is a failure, not a skip
 else:
     torch = pytest.importorskip("torch", reason="torch not installed: autograd cross-check skipped "
-                                "(install with `make test TEST_EXTRAS=test,torch`)")
+                                "(install with `make test TEST_EXTRAS=test,browser,torch`)")
 
 TORCH_ORDER = [1, 0, 2, 3]  # torch's blocks i, f, g, o as indices into lstmdoc's f, i, cproj, o
 
