@@ -25,6 +25,13 @@ extensions = [
     "sphinx_copybutton",
 ]
 
+# Equations are numbered per chapter, "(2.6)", so that a reference to another page's
+# equation cannot be mistaken for one on the current page.
+numfig = True
+math_numfig = True
+numfig_secnum_depth = 1
+math_numsep = "."
+
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "_generated/*.md"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "attrs_inline"]

@@ -276,6 +276,15 @@ MATH_STATE = """() => ({
 })"""
 
 
+# A display equation too wide for the column runs under its number "(11.2)".
+EQUATION_OVER_NUMBER = """() => [...document.querySelectorAll("div.math")].filter(d => {
+    const n = d.querySelector(".eqno"), m = d.querySelector("mjx-container mjx-math");
+    if (!n || !m) return false;
+    const a = m.getBoundingClientRect(), b = n.getBoundingClientRect();
+    return a.right > b.left && b.right > a.left && a.bottom > b.top && b.bottom > a.top;
+}).map(d => d.id)"""
+
+
 def check_math(visit, n_math, where):
     state = visit.page.evaluate(MATH_STATE)
     if n_math:
@@ -304,6 +313,8 @@ def test_page_in_browser(context, server, page):
         check_math(visit, parsed(page).math, page)
         raw = RAW_TEX.findall(visit.page.evaluate(VISIBLE_TEXT))
         assert not raw, f"raw TeX in the visible text of {page}: {raw[:10]}"
+        overlapping = visit.page.evaluate(EQUATION_OVER_NUMBER)
+        assert not overlapping, f"equations running into their numbers on {page}: {overlapping}"
         broken = visit.page.evaluate("""() => [...document.images]
             .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.currentSrc || i.src)""")
         assert not broken, f"images that did not load: {broken}"
