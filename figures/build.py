@@ -52,10 +52,10 @@ def drawings():
         "dft-values.svg": gradient("dFt"),
         "dit-values.svg": gradient("dIt"),
         "dhx-values.svg": lambda: step_plots.pair(
-            "dx", "dh_next", article, random, t, "random example: what leaves through z",
+            "dx", "dh_prev", article, random, t, "random example: what leaves through z",
             labels=ex.vocab, xlabel="input component (one word each)"),
         "dc-next-values.svg": lambda: step_plots.pair(
-            "dC_next", "dh_next", article, random, t,
+            "dc_prev", "dh_prev", article, random, t,
             "random example: the two gradients handed to t-1"),
     })
     return figures

@@ -120,10 +120,10 @@ STEPS = {
     "dit": dict(edges={"c", "ic", "i", "a_i"}, nodes={"add", "mul_i", "i"},
                 grads={"c": "dCt", "under:a_i": "dIt {h}"}),
     "dhx": dict(edges={"a_f", "a_i", "a_c", "a_o", "z", "x", "h_prev"}, nodes={"a", "z"},
-                grads={"x": "dx {x}", "h_prev": "dh_next {h}", "z": "dz",
+                grads={"x": "dx {x}", "h_prev": "dh_prev {h}", "z": "DHX",
                        "node:a": "da {a}: dW {W}, db {b}"}),
     "dc-next": dict(edges={"c", "fc", "c_prev"}, nodes={"add", "mul_f"},
-                    grads={"c": "dCt", "c_prev": "dC_next {h}"}),
+                    grads={"c": "dCt", "c_prev": "dc_prev {h}"}),
 }
 
 

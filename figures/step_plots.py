@@ -90,7 +90,7 @@ def dht(article, random, proof_step):
              f"article example, last step (t={len(article.steps)})")
     T = len(random.steps)
     from_output = [0.0] * (T - 1) + norms(random, "dHt")[-1:]
-    from_next = [float(np.linalg.norm(random.steps[t + 1].dh_next)) for t in range(T - 1)]
+    from_next = [float(np.linalg.norm(random.steps[t + 1].dh_prev)) for t in range(T - 1)]
     per_step(right, {"dh_out": from_output, "dh_next": from_next + [0.0]},
              f"random example: the two sources of dHt (proof at t={proof_step + 1})",
              proof_step)

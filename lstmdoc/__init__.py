@@ -13,8 +13,8 @@ The public contract:
 from . import example, gradcheck
 from .model import Run, loss_and_grads, run
 from .params import LSTMParams, split_gates
-from .verify import verify
+from .verification import STEP_NAMES, verify
 
 __all__ = ["LSTMParams", "Run", "example", "gradcheck", "loss_and_grads", "run",
-           "split_gates", "verify"]
+           "split_gates", "verify", "STEP_NAMES"]
 __version__ = "0.1.0"

@@ -68,7 +68,7 @@ def lstm_backward(dh_T, caches, W):
         g = cell_backward(dh_out, dh_next, dc_next, caches[t], W)
         dW += g.dW
         db += g.db
-        dh_next, dc_next = g.dh_next, g.dC_next
+        dh_next, dc_next = g.dh_prev, g.dc_prev
         steps[t] = g
     dX = np.stack([g.dx for g in steps])
     return tuple(steps), dW, db, dX, dh_next, dc_next

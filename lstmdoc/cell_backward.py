@@ -150,7 +150,7 @@ def db(da):
 
 @shapes(da="4H,B", W="4H,D+H")
 def dHX(da, W):
-    """Gradient of ``z_t = [x_t; h_{t-1}]``: ``Wᵀ da``, split into ``dx_t`` and ``dh_next``.
+    """Gradient of ``z_t = [x_t; h_{t-1}]``: ``Wᵀ da``, split into ``dx_t`` and ``dh_prev``.
 
     Parameters
     ----------
@@ -160,8 +160,9 @@ def dHX(da, W):
     Returns
     -------
     dx : ndarray of shape (D, B)
-    dh_next : ndarray of shape (H, B)
-        Handed to step t−1 as its ``dh_next``.
+    dh_prev : ndarray of shape (H, B)
+        The part of ∂L/∂h_{t−1} that flows through step t; step t−1 receives it
+        as its ``dh_next``.
     """
     dz = W.T @ da
     D = W.shape[1] - W.shape[0] // 4
@@ -170,7 +171,12 @@ def dHX(da, W):
 
 @shapes(dc="H,B", cache="CellCache")
 def dC_next(dc, cache):
-    """Gradient handed to ``c_{t-1}`` (the article's "DCt_recur"): ``dc ⊙ f_t``.
+    """The part of ∂L/∂c_{t−1} that flows through ``c_t`` (the article's "DCt_recur"): ``dc ⊙ f_t``.
+
+    The name is the article's step; what it returns is ``dc_prev``, which
+    step t−1 receives as its ``dc_next``. It is not the whole of ∂L/∂c_{t−1}:
+    c_{t−1} also reaches the loss through h_{t−1}, and step t−1's :func:`dCt`
+    adds that part.
 
     Parameters
     ----------
@@ -179,7 +185,7 @@ def dC_next(dc, cache):
 
     Returns
     -------
-    dc_next : ndarray of shape (H, B)
+    dc_prev : ndarray of shape (H, B)
     """
     return dc * cache.f
 
@@ -196,8 +202,8 @@ class CellGrads(NamedTuple):
     dW: np.ndarray       # (4H, D+H)  this step's share
     db: np.ndarray       # (4H, 1)    this step's share
     dx: np.ndarray       # (D, B)
-    dh_next: np.ndarray  # (H, B)     to step t-1
-    dC_next: np.ndarray  # (H, B)     to step t-1
+    dh_prev: np.ndarray  # (H, B)     to step t-1, where it is dh_next
+    dc_prev: np.ndarray  # (H, B)     to step t-1, where it is dc_next
 
 
 @shapes(dh_out="H,B", dh_next="H,B", dc_next="H,B", cache="CellCache", W="4H,D+H")

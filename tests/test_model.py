@@ -5,7 +5,7 @@ import pytest
 
 import lstmdoc
 from lstmdoc.example import article, random
-from lstmdoc.verify import STEP_NAMES
+from lstmdoc.verification import STEP_NAMES
 
 SIZES = [(1, 1, 1, 2, 1), (1, 3, 4, 5, 2), (4, 2, 3, 6, 1), (6, 3, 4, 5, 2), (3, 5, 2, 3, 4)]
 

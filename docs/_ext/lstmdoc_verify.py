@@ -26,8 +26,8 @@ WHAT = {
     "dCt": "cell state", "dCprojt": "candidate, pre-activation",
     "dFt": "forget gate, pre-activation", "dIt": "input gate, pre-activation",
     "dW": "one step's share of dW", "db": "one step's share of db",
-    "dx": "the step's input (from DHX)", "dh_next": "previous hidden state (from DHX)",
-    "dC_next": "previous cell state (DCt_recur)",
+    "dx": "the step's input (from DHX)", "dh_prev": "previous hidden state, through this step (DHX)",
+    "dc_prev": "previous cell state, through this step (DC_next, DCt_recur)",
 }
 
 

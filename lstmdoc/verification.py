@@ -15,7 +15,7 @@ from .gradcheck import check_gradient
 from .model import loss_from, run
 from .output import cross_entropy
 
-STEP_NAMES = ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW", "db", "dx", "dh_next", "dC_next")
+STEP_NAMES = ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW", "db", "dx", "dh_prev", "dc_prev")
 """The per-time-step quantities, in the article's order."""
 
 
@@ -103,8 +103,8 @@ def _verify_step(p, X, y, t, cache, grads, tol):
         "dW": (lambda W: from_a(W @ cache.z + p.b), p.W),
         "db": (lambda b: from_a(p.W @ cache.z + b), p.b),
         "dx": (from_x, X[t]),
-        "dh_next": (lambda h2: loss_from(p, X, y, t, h2, c_prev), h_prev),
-        "dC_next": (lambda c2: loss_from(p, X, y, t, h_prev, c2), c_prev),
+        "dh_prev": (lambda h2: loss_from(p, X, y, t, h2, c_prev), h_prev),
+        "dc_prev": (lambda c2: loss_from(p, X, y, t, h_prev, c2), c_prev),
     }
     funcs.update({name: (from_block(k), a[k * H:(k + 1) * H]) for name, k in blocks.items()})
     return [check_gradient(f"{name}[{t}]", *funcs[name], getattr(grads, name), tol)
