@@ -7,17 +7,18 @@
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,
   :func:`one_hot`, :func:`train` (the loop) and :func:`sgd_step` (the update);
 - :func:`belling_the_cat` — the shipped corpus, the fable the article's words
-  come from.
+  come from, and :func:`fable_run`, a model learning it.
 
 Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 """
 
 from .article import article, article_offsets, article_windows
 from .data import Corpus, Windows, belling_the_cat, make_windows, one_hot, tokenize
+from .fable import FABLE, FableSettings, fable_run
 from .fit import fit, init_params, sample_windows
 from .generate import generate
 from .loop import TrainingDiverged, TrainRun, sgd_step, train
 
 __all__ = ["article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
-           "make_windows", "one_hot", "tokenize", "fit", "init_params", "sample_windows",
+           "make_windows", "one_hot", "tokenize", "FABLE", "FableSettings", "fable_run", "fit", "init_params", "sample_windows",
            "generate", "TrainingDiverged", "TrainRun", "sgd_step", "train"]

@@ -125,13 +125,15 @@ def train(params, windows, lr, *, h0=None, c0=None, loss_and_grads=None, progres
     last = None
     for k, w in enumerate(windows):
         X = one_hot(w.inputs, params.D, params.dtype)
-        loss, grads = loss_and_grads(params, X, w.target, h0, c0)
-        if not np.isfinite(loss):
-            raise TrainingDiverged(k, last, f"the loss is {loss}")
-        try:
-            params = sgd_step(params, grads, lr)
-        except FloatingPointError as e:
-            raise TrainingDiverged(k, loss, str(e)) from None
+        # Overflow on the way to a NaN is not warned about: the NaN is caught and reported.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = loss_and_grads(params, X, w.target, h0, c0)
+            if not np.isfinite(loss):
+                raise TrainingDiverged(k, last, f"the loss is {loss}")
+            try:
+                params = sgd_step(params, grads, lr)
+            except FloatingPointError as e:
+                raise TrainingDiverged(k, loss, str(e)) from None
         losses[k] = last = loss
         if progress is not None:
             progress(k, loss)
