@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 import lstmdoc  # noqa: E402
 
-from . import cell_diagram, step_plots  # noqa: E402
+from . import cell_diagram, step_plots, whole_cell  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -58,6 +58,9 @@ def drawings():
             "dc_prev", "dh_prev", article, random, t,
             "random example: the two gradients handed to t-1"),
     })
+    # The whole cell: layer norm's boxes and the dropout mask.
+    figures.update({f"whole-cell-{k}.svg": (lambda k=k: whole_cell.draw(k, shapes))
+                    for k in whole_cell.STEPS})
     return figures
 
 

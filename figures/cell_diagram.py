@@ -151,10 +151,14 @@ def shapes_of(run, params):
     return {name: str(a.shape) for name, a in arrays.items()}
 
 
-def draw(highlight, shapes):
-    """The cell diagram with the step ``highlight`` (a key of :data:`STEPS`) in colour."""
-    nodes, edges = layout(shapes)
-    step = STEPS[highlight]
+def draw(highlight, shapes, make_layout=None, steps=None):
+    """The cell diagram with the step ``highlight`` (a key of :data:`STEPS`) in colour.
+
+    ``make_layout`` and ``steps`` replace :func:`layout` and :data:`STEPS`, for a
+    variant of the cell drawn in the same style (see ``figures/whole_cell.py``).
+    """
+    nodes, edges = (make_layout or layout)(shapes)
+    step = (steps or STEPS)[highlight]
     xlim, ylim = (-1.2, 12.3), (-1.2, 4.5)
     width = 9.6  # inches; the height follows, so that one unit is as tall as it is wide
     fig, ax = plt.subplots(figsize=(width, width * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0])))

@@ -11,7 +11,7 @@ from .cell import cell_forward
 from .cell_backward import cell_backward
 
 
-def lstm_forward(params, X, h0, c0, start=0):
+def lstm_forward(params, X, h0, c0, start=0, dropout_mask=None):
     """Run the cell over ``X[start:]`` from the state ``(h0, c0)``.
 
     Parameters
@@ -22,6 +22,9 @@ def lstm_forward(params, X, h0, c0, start=0):
         The state before step ``start``.
     start : int, default 0
         First time step to run (later steps only; used to rerun the tail of a pass).
+    dropout_mask : ndarray of shape (T, H, B), optional
+        Recurrent dropout's mask, one (H, B) slice per time step (all T of
+        them, also when ``start > 0``); none by default.
 
     Returns
     -------
@@ -31,8 +34,9 @@ def lstm_forward(params, X, h0, c0, start=0):
         One per step run, in time order.
     """
     h, c, caches = h0, c0, []
-    for x in X[start:]:
-        h, c, cache = cell_forward(params, x, h, c)
+    for t in range(start, len(X)):
+        mask = None if dropout_mask is None else dropout_mask[t]
+        h, c, cache = cell_forward(params, X[t], h, c, mask)
         caches.append(cache)
     return h, c, tuple(caches)
 
@@ -57,18 +61,28 @@ def lstm_backward(dh_T, caches, W):
     db : ndarray of shape (4H, 1)
     dX : ndarray of shape (T, D, B)
     dh0, dc0 : ndarray of shape (H, B)
+    dnorm_gain, dnorm_shift : ndarray of shape (5H, 1), or None
+        The layer norms' gradients, summed over time (None without layer norm).
     """
     T = len(caches)
     zeros = np.zeros_like(dh_T)
     dh_next, dc_next = zeros, zeros
     dW, db = np.zeros_like(W), np.zeros((W.shape[0], 1), dtype=W.dtype)
+    layer_norm = caches[0].norms is not None
+    if layer_norm:
+        dgain = np.zeros((5 * W.shape[0] // 4, 1), dtype=W.dtype)
+        dshift = np.zeros_like(dgain)
     steps = [None] * T
     for t in reversed(range(T)):
         dh_out = dh_T if t == T - 1 else zeros  # many-to-one: the loss sees only h_T
         g = cell_backward(dh_out, dh_next, dc_next, caches[t], W)
         dW += g.dW
         db += g.db
+        if layer_norm:
+            dgain += g.dnorm_gain
+            dshift += g.dnorm_shift
         dh_next, dc_next = g.dh_prev, g.dc_prev
         steps[t] = g
     dX = np.stack([g.dx for g in steps])
-    return tuple(steps), dW, db, dX, dh_next, dc_next
+    norm = (dgain, dshift) if layer_norm else (None, None)
+    return tuple(steps), dW, db, dX, dh_next, dc_next, *norm

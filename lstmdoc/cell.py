@@ -8,14 +8,22 @@
     \\tilde c_t = \\tanh(a_c), \\quad o_t = \\sigma(a_o)
 
     c_t = f_t \\odot c_{t-1} + i_t \\odot \\tilde c_t, \\qquad h_t = o_t \\odot \\tanh(c_t)
+
+With layer norm on (``params.norm_gain`` given), each gate's block of ``a_t``
+and the new cell state pass through their own :mod:`~lstmdoc.layernorm` first:
+``f_t = σ(LN_f(a_f) + forget_bias)``, ..., ``c_t = LN_state(f_t ⊙ c_{t-1} + i_t ⊙ c̃_t)``.
+With recurrent dropout, a mask ``m_t`` multiplies the candidate: ``i_t ⊙ (m_t ⊙ c̃_t)``.
+Without either, the code takes exactly the plain cell's operations.
 """
 
 from typing import NamedTuple
 
 import numpy as np
 
+from . import _validate as check
 from ._validate import shapes
-from .params import split_gates
+from .layernorm import layernorm_forward
+from .params import Norms, split_gates, split_norms
 
 
 def sigmoid(x):
@@ -34,6 +42,23 @@ class CellCache(NamedTuple):
     cproj: np.ndarray   # (H, B)    candidate cell state  c~_t
     o: np.ndarray       # (H, B)    output gate
     tanh_c: np.ndarray  # (H, B)    tanh(c_t)
+    mask: np.ndarray = None  # (H, B)  dropout mask on cproj; None without dropout
+    norms: Norms = None      # five LayerNormCache (f, i, cproj, o, state); None without layer norm
+
+    @property
+    def cproj_kept(self):
+        """The candidate as the cell state receives it: ``mask ⊙ c̃_t`` (``c̃_t`` without dropout)."""
+        return self.cproj if self.mask is None else self.mask * self.cproj
+
+
+class CellParts(NamedTuple):
+    """The gates of one step, and the layer norms' caches (None without layer norm)."""
+
+    f: np.ndarray       # (H, B)
+    i: np.ndarray       # (H, B)
+    cproj: np.ndarray   # (H, B)  before the dropout mask
+    o: np.ndarray       # (H, B)
+    norms: Norms = None
 
 
 @shapes(params="LSTMParams", x="D,B", h_prev="H,B")
@@ -58,7 +83,7 @@ def preactivation(params, x, h_prev):
 
 
 @shapes(a="4H,B", c_prev="H,B")
-def cell_from_preactivation(a, c_prev, forget_bias):
+def cell_from_preactivation(a, c_prev, forget_bias, norm_gain=None, norm_shift=None, mask=None):
     """The gates and the new state from the pre-activation ``a``.
 
     Parameters
@@ -66,32 +91,50 @@ def cell_from_preactivation(a, c_prev, forget_bias):
     a : ndarray of shape (4H, B)
     c_prev : ndarray of shape (H, B)
     forget_bias : float
+    norm_gain, norm_shift : ndarray of shape (5H, 1), optional
+        Layer norm's gains and shifts (blocks f, i, cproj, o, state); both or neither.
+    mask : ndarray of shape (H, B), optional
+        Recurrent dropout's mask on the candidate (0 or 1/keep_prob).
 
     Returns
     -------
     h, c : ndarray of shape (H, B)
-    gates : Gates of four ndarrays of shape (H, B)
-        f, i, cproj, o after their nonlinearities.
+    parts : CellParts
+        f, i, cproj, o after their nonlinearities (cproj before the mask), and
+        the five layer norms' caches (None without layer norm).
     """
+    if mask is not None:
+        check.shape("mask", mask, c_prev.shape, "(H, B)")
     a_f, a_i, a_c, a_o = split_gates(a)
+    norms = None
+    if norm_gain is not None:  # from here on a_f, ... are the normalised blocks
+        gain, shift = split_norms(norm_gain), split_norms(norm_shift)
+        (a_f, ln_f), (a_i, ln_i), (a_c, ln_c), (a_o, ln_o) = (
+            layernorm_forward(block, g, s) for block, g, s in zip((a_f, a_i, a_c, a_o), gain, shift))
     f = sigmoid(a_f + forget_bias)
     i = sigmoid(a_i)
     cproj = np.tanh(a_c)
     o = sigmoid(a_o)
-    c = f * c_prev + i * cproj
+    c = f * c_prev + i * (cproj if mask is None else mask * cproj)
+    if norm_gain is not None:
+        c, ln_state = layernorm_forward(c, gain.state, shift.state)
+        norms = Norms(ln_f, ln_i, ln_c, ln_o, ln_state)
     h = o * np.tanh(c)
-    return h, c, (f, i, cproj, o)
+    return h, c, CellParts(f, i, cproj, o, norms)
 
 
 @shapes(params="LSTMParams", x="D,B", h_prev="H,B", c_prev="H,B")
-def cell_forward(params, x, h_prev, c_prev):
+def cell_forward(params, x, h_prev, c_prev, mask=None):
     """One time step of the cell.
 
     Parameters
     ----------
     params : LSTMParams
+        With ``norm_gain`` and ``norm_shift``, layer norm is on.
     x : ndarray of shape (D, B)
     h_prev, c_prev : ndarray of shape (H, B)
+    mask : ndarray of shape (H, B), optional
+        Recurrent dropout's mask on the candidate; none by default.
 
     Returns
     -------
@@ -99,5 +142,6 @@ def cell_forward(params, x, h_prev, c_prev):
     cache : CellCache
     """
     a, z = preactivation(params, x, h_prev)
-    h, c, (f, i, cproj, o) = cell_from_preactivation(a, c_prev, params.forget_bias)
-    return h, c, CellCache(z, c_prev, f, i, cproj, o, np.tanh(c))
+    h, c, (f, i, cproj, o, norms) = cell_from_preactivation(
+        a, c_prev, params.forget_bias, params.norm_gain, params.norm_shift, mask)
+    return h, c, CellCache(z, c_prev, f, i, cproj, o, np.tanh(c), mask, norms)

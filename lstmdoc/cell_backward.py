@@ -6,6 +6,15 @@ gates' **pre-activations** (``a_o``, ``a_c``, ``a_f``, ``a_i``), i.e. the
 nonlinearity's derivative is already applied. Sigmoid and tanh derivatives
 are taken from the cached outputs: ``σ' = σ(1 − σ)``, ``tanh' = 1 − tanh²``.
 
+With layer norm on, every gate's gradient passes back through that gate's
+norm (:func:`back_through_norm`), and ``dCt`` through the cell state's norm:
+``dOt``, ``dCprojt``, ``dFt``, ``dIt`` stay gradients with respect to the
+blocks of ``a_t = W z_t + b``, and ``dCt`` becomes the gradient with respect to
+the state *before* its norm, ``s_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t`` (which is
+``c_t`` itself without layer norm). With recurrent dropout, the candidate's
+mask multiplies the gradients that pass the candidate (``dCprojt``, ``dIt``).
+Without either, each function computes exactly the plain cell's operations.
+
 All arrays of one step: ``(H, B)`` unless stated.
 """
 
@@ -14,6 +23,27 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import shapes
+from .layernorm import layernorm_backward, layernorm_param_grads
+from .params import Norms
+
+
+def back_through_norm(dy, cache, block):
+    """∂L/∂(a layer norm's input) from ∂L/∂(its output); ``dy`` itself without layer norm.
+
+    Parameters
+    ----------
+    dy : ndarray of shape (H, B)
+    cache : CellCache
+    block : str
+        Which norm: ``"f"``, ``"i"``, ``"cproj"``, ``"o"`` or ``"state"``.
+
+    Returns
+    -------
+    dx : ndarray of shape (H, B)
+    """
+    if cache.norms is None:
+        return dy
+    return layernorm_backward(dy, getattr(cache.norms, block))[0]
 
 
 @shapes(dh_out="H,B", dh_next="H,B")
@@ -36,7 +66,7 @@ def dHt(dh_out, dh_next):
 
 @shapes(dh="H,B", cache="CellCache")
 def dOt(dh, cache):
-    """Output gate, pre-activation: ``dOt = dh ⊙ tanh(c_t) ⊙ o_t(1 − o_t)``.
+    """Output gate, pre-activation: ``dOt = dh ⊙ tanh(c_t) ⊙ o_t(1 − o_t)``, then back through LN_o.
 
     Parameters
     ----------
@@ -47,12 +77,16 @@ def dOt(dh, cache):
     -------
     do : ndarray of shape (H, B)
     """
-    return dh * cache.tanh_c * cache.o * (1 - cache.o)
+    return back_through_norm(dh * cache.tanh_c * cache.o * (1 - cache.o), cache, "o")
 
 
 @shapes(dh="H,B", dc_next="H,B", cache="CellCache")
 def dCt(dh, dc_next, cache):
-    """Cell state: ``dCt = dh ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next``.
+    """Cell state: ``dCt = dh ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next``, then back through LN_state.
+
+    With layer norm, the result is the gradient with respect to the state
+    before its norm, ``s_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t``; ``dc_next`` is the
+    gradient with respect to the normalised ``c_t`` that step t+1 received.
 
     Parameters
     ----------
@@ -63,12 +97,14 @@ def dCt(dh, dc_next, cache):
     -------
     dc : ndarray of shape (H, B)
     """
-    return dh * cache.o * (1 - cache.tanh_c**2) + dc_next
+    return back_through_norm(dh * cache.o * (1 - cache.tanh_c**2) + dc_next, cache, "state")
 
 
 @shapes(dc="H,B", cache="CellCache")
 def dCprojt(dc, cache):
-    """Candidate, pre-activation: ``dCprojt = dc ⊙ i_t ⊙ (1 − c̃_t²)``.
+    """Candidate, pre-activation: ``dCprojt = dc ⊙ i_t ⊙ m_t ⊙ (1 − c̃_t²)``, then back through LN_c.
+
+    ``m_t`` is the dropout mask; without dropout the factor is not there.
 
     Parameters
     ----------
@@ -79,12 +115,14 @@ def dCprojt(dc, cache):
     -------
     dcproj : ndarray of shape (H, B)
     """
-    return dc * cache.i * (1 - cache.cproj**2)
+    dkept = dc * cache.i  # ∂L/∂(m_t ⊙ c̃_t)
+    dcproj = dkept if cache.mask is None else dkept * cache.mask
+    return back_through_norm(dcproj * (1 - cache.cproj**2), cache, "cproj")
 
 
 @shapes(dc="H,B", cache="CellCache")
 def dFt(dc, cache):
-    """Forget gate, pre-activation: ``dFt = dc ⊙ c_{t-1} ⊙ f_t(1 − f_t)``.
+    """Forget gate, pre-activation: ``dFt = dc ⊙ c_{t-1} ⊙ f_t(1 − f_t)``, then back through LN_f.
 
     Parameters
     ----------
@@ -95,12 +133,14 @@ def dFt(dc, cache):
     -------
     df : ndarray of shape (H, B)
     """
-    return dc * cache.c_prev * cache.f * (1 - cache.f)
+    return back_through_norm(dc * cache.c_prev * cache.f * (1 - cache.f), cache, "f")
 
 
 @shapes(dc="H,B", cache="CellCache")
 def dIt(dc, cache):
-    """Input gate, pre-activation: ``dIt = dc ⊙ c̃_t ⊙ i_t(1 − i_t)``.
+    """Input gate, pre-activation: ``dIt = dc ⊙ (m_t ⊙ c̃_t) ⊙ i_t(1 − i_t)``, then back through LN_i.
+
+    ``m_t ⊙ c̃_t`` is the candidate as the state receives it (``c̃_t`` without dropout).
 
     Parameters
     ----------
@@ -111,7 +151,7 @@ def dIt(dc, cache):
     -------
     di : ndarray of shape (H, B)
     """
-    return dc * cache.cproj * cache.i * (1 - cache.i)
+    return back_through_norm(dc * cache.cproj_kept * cache.i * (1 - cache.i), cache, "i")
 
 
 @shapes(da="4H,B", cache="CellCache")
@@ -176,7 +216,8 @@ def dC_next(dc, cache):
     The name is the article's step; what it returns is ``dc_prev``, which
     step t−1 receives as its ``dc_next``. It is not the whole of ∂L/∂c_{t−1}:
     c_{t−1} also reaches the loss through h_{t−1}, and step t−1's :func:`dCt`
-    adds that part.
+    adds that part. With layer norm, ``dc`` has already come back through
+    LN_state (see :func:`dCt`), so the formula is the same.
 
     Parameters
     ----------
@@ -204,6 +245,36 @@ class CellGrads(NamedTuple):
     dx: np.ndarray       # (D, B)
     dh_prev: np.ndarray  # (H, B)     to step t-1, where it is dh_next
     dc_prev: np.ndarray  # (H, B)     to step t-1, where it is dc_next
+    dnorm_gain: np.ndarray = None   # (5H, 1)  this step's share; None without layer norm
+    dnorm_shift: np.ndarray = None  # (5H, 1)  this step's share; None without layer norm
+
+
+@shapes(dh="H,B", dc_next="H,B", dc="H,B", cache="CellCache")
+def dNorm(dh, dc_next, dc, cache):
+    """This step's share of the layer norms' gain and shift gradients.
+
+    Each norm's ``Σ_b dy ⊙ xhat`` and ``Σ_b dy``, where ``dy`` is the gradient
+    of the norm's output: what :func:`dFt`, :func:`dIt`, :func:`dCprojt`,
+    :func:`dOt` and :func:`dCt` compute before they go back through the norm.
+
+    Parameters
+    ----------
+    dh, dc_next : ndarray of shape (H, B)
+    dc : ndarray of shape (H, B)
+        This step's :func:`dCt` (after LN_state).
+    cache : CellCache
+        With layer norm.
+
+    Returns
+    -------
+    dgain, dshift : ndarray of shape (5H, 1)
+        Row blocks f, i, cproj, o, state.
+    """
+    plain = cache._replace(norms=None)  # without its norms, each step stops at the norm's output
+    dy = Norms(dFt(dc, plain), dIt(dc, plain), dCprojt(dc, plain), dOt(dh, plain),
+               dCt(dh, dc_next, plain))
+    dgain, dshift = zip(*(layernorm_param_grads(d, ln) for d, ln in zip(dy, cache.norms)))
+    return np.concatenate(dgain), np.concatenate(dshift)
 
 
 @shapes(dh_out="H,B", dh_next="H,B", dc_next="H,B", cache="CellCache", W="4H,D+H")
@@ -232,5 +303,6 @@ def cell_backward(dh_out, dh_next, dc_next, cache, W):
     di = dIt(dc, cache)
     da = np.concatenate([df, di, dcproj, do])  # the row order of W: f, i, cproj, o
     dx, dh_prev = dHX(da, W)
+    norm = () if cache.norms is None else dNorm(dh, dc_next, dc, cache)
     return CellGrads(dh, do, dc, dcproj, df, di, dW(da, cache), db(da), dx, dh_prev,
-                     dC_next(dc, cache))
+                     dC_next(dc, cache), *norm)

@@ -4,13 +4,17 @@
   Its constant weights make every hidden unit behave alike, which would hide a
   transposed matrix or a swapped gate: it *shows*, it does not *prove*.
 - :func:`random`: seeded, float64, every size different, asymmetric weights and
-  a non-zero initial state. This is the one that proves the gradients.
+  a non-zero initial state. This is the one that proves the gradients. With
+  ``layer_norm=True`` and/or ``keep_prob``, the same model with random layer-norm
+  gains and shifts and/or a seeded recurrent-dropout mask (the whole cell).
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
+from .dropout import dropout_mask
 from .params import LSTMParams
 
 TEXT = "long ago the mice had a general council to consider the"
@@ -41,6 +45,8 @@ class Example:
         Class names (the article's vocabulary; ``()`` for the random example).
     words : tuple of str
         The input words of the article's window (``()`` for the random example).
+    dropout_mask : ndarray of shape (T, H, B), or None
+        Recurrent dropout's mask for this batch (None: no dropout).
     """
 
     name: str
@@ -51,6 +57,7 @@ class Example:
     c0: np.ndarray
     vocab: tuple = ()
     words: tuple = ()
+    dropout_mask: np.ndarray = None
 
     @property
     def shape(self):
@@ -93,7 +100,8 @@ def article():
     return Example("article", params, X, target, zeros, zeros.copy(), vocab, words)
 
 
-def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64):
+def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
+           keep_prob=None):
     """A seeded random example; by default every size differs from every other.
 
     Parameters
@@ -102,16 +110,27 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64):
     T, D, H, V, B : int
         Time steps, input, hidden, classes, batch.
     dtype : float32 or float64
+    layer_norm : bool, optional
+        Add (when true) layer norm with random gains (around 1) and shifts (around 0), so
+        that a gain or shift in the wrong place cannot hide.
+    keep_prob : float in (0, 1], optional
+        Add a recurrent-dropout mask drawn with this keep probability.
 
     Returns
     -------
     Example
+        Named ``"random"``, ``"layer-norm"``, ``"dropout"`` or ``"layer-norm + dropout"``.
+        The plain model's numbers do not depend on the two options: the
+        extras are drawn after everything else.
 
     Examples
     --------
     >>> from lstmdoc.example import random
     >>> random().shape
     (6, 3, 4, 5, 2)
+    >>> ex = random(layer_norm=True, keep_prob=0.75)
+    >>> ex.name, ex.params.norm_gain.shape, ex.dropout_mask.shape
+    ('layer-norm + dropout', (20, 1), (6, 4, 2))
     """
     rng = np.random.default_rng(seed)
 
@@ -121,5 +140,15 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64):
     params = LSTMParams(W=normal(4 * H, D + H), b=normal(4 * H, 1, scale=0.1),
                         Wy=normal(V, H, scale=1.0), by=normal(V, 1, scale=0.1),
                         forget_bias=1.0)
-    return Example("random", params, X=normal(T, D, B, scale=1.0),
-                   target=rng.integers(0, V, size=B), h0=normal(H, B), c0=normal(H, B))
+    X, target = normal(T, D, B, scale=1.0), rng.integers(0, V, size=B)
+    h0, c0 = normal(H, B), normal(H, B)
+    names = []
+    if layer_norm:
+        names.append("layer-norm")
+        gain = (1 + normal(5 * H, 1, scale=0.3)).astype(dtype)
+        params = dataclasses.replace(params, norm_gain=gain, norm_shift=normal(5 * H, 1, scale=0.2))
+    mask = None
+    if keep_prob is not None:
+        names.append("dropout")
+        mask = dropout_mask(keep_prob, (T, H, B), seed, dtype)
+    return Example(" + ".join(names) or "random", params, X, target, h0, c0, dropout_mask=mask)

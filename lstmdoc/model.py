@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _validate as check
 from .bptt import lstm_backward, lstm_forward
+from .dropout import check_mask
 from .output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
 from .params import LSTMParams
 
@@ -24,10 +25,10 @@ class Run(NamedTuple):
     caches: tuple        # T x CellCache
     dlogits: np.ndarray  # (V, B)
     steps: tuple         # T x CellGrads, indexed by time step
-    grads: dict          # "W", "b", "Wy", "by", "X", "h0", "c0"
+    grads: dict          # "W", "b", "Wy", "by", "X", "h0", "c0" (+ "norm_gain", "norm_shift")
 
 
-def check_inputs(params, X, target, h0=None, c0=None):
+def check_inputs(params, X, target, h0=None, c0=None, dropout_mask=None):
     """Validate the model's inputs; return ``(target, h0, c0)`` with zeros for missing states.
 
     Parameters
@@ -36,6 +37,7 @@ def check_inputs(params, X, target, h0=None, c0=None):
     X : ndarray of shape (T, D, B)
     target : array of int of shape (B,)
     h0, c0 : ndarray of shape (H, B), or None for zeros
+    dropout_mask : ndarray of shape (T, H, B), or None
 
     Raises
     ------
@@ -54,10 +56,12 @@ def check_inputs(params, X, target, h0=None, c0=None):
             s = np.zeros((params.H, B), dtype=params.dtype)
         check.shape(name, check.float_array(name, s, 2, params.dtype), (params.H, B), "(H, B)")
         states.append(s)
+    if dropout_mask is not None:
+        check_mask("dropout_mask", dropout_mask, (T, params.H, B), params.dtype)
     return target, *states
 
 
-def loss_from(params, X, target, start, h, c):
+def loss_from(params, X, target, start, h, c, dropout_mask=None):
     """The loss of running steps ``start..T-1`` from the state ``(h, c)`` (no checks).
 
     The tail of a forward pass: finite differences perturb an intermediate
@@ -70,16 +74,17 @@ def loss_from(params, X, target, start, h, c):
     target : ndarray of int of shape (B,)
     start : int
     h, c : ndarray of shape (H, B)
+    dropout_mask : ndarray of shape (T, H, B), optional
 
     Returns
     -------
     loss : float
     """
-    h, _, _ = lstm_forward(params, X, h, c, start)
+    h, _, _ = lstm_forward(params, X, h, c, start, dropout_mask)
     return cross_entropy(output_forward(h, params.Wy, params.by), target)[0]
 
 
-def run(params, X, target, h0=None, c0=None):
+def run(params, X, target, h0=None, c0=None, dropout_mask=None):
     """Forward pass, loss, and the whole backward pass, keeping every intermediate.
 
     Parameters
@@ -89,25 +94,30 @@ def run(params, X, target, h0=None, c0=None):
     target : array of int of shape (B,)
     h0, c0 : ndarray of shape (H, B), optional
         Initial state; zeros when omitted.
+    dropout_mask : ndarray of shape (T, H, B), optional
+        Recurrent dropout's mask on the candidate (see :mod:`lstmdoc.dropout`).
 
     Returns
     -------
     Run
     """
-    target, h0, c0 = check_inputs(params, X, target, h0, c0)
-    h, _, caches = lstm_forward(params, X, h0, c0)
+    target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)
+    h, _, caches = lstm_forward(params, X, h0, c0, dropout_mask=dropout_mask)
     logits = output_forward(h, params.Wy, params.by)
     loss, probs = cross_entropy(logits, target)
     # Step 1: the output layer.
     d_logits = dlogits(probs, target)
     # Step 2: through the cell, every time step in reverse.
-    steps, dW, db, dX, dh0, dc0 = lstm_backward(dh_output(d_logits, params.Wy), caches, params.W)
+    steps, dW, db, dX, dh0, dc0, dgain, dshift = lstm_backward(
+        dh_output(d_logits, params.Wy), caches, params.W)
     grads = {"W": dW, "b": db, "Wy": dWy(d_logits, h), "by": dBy(d_logits),
              "X": dX, "h0": dh0, "c0": dc0}
+    if params.layer_norm:
+        grads.update(norm_gain=dgain, norm_shift=dshift)
     return Run(loss, logits, probs, h, caches, d_logits, steps, grads)
 
 
-def loss_and_grads(params, X, target, h0=None, c0=None):
+def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None):
     """The loss and its gradient with respect to every parameter and input.
 
     Parameters
@@ -119,14 +129,16 @@ def loss_and_grads(params, X, target, h0=None, c0=None):
         Class index to predict after the last step, in ``[0, V)``.
     h0, c0 : ndarray of shape (H, B), optional
         Initial state; zeros when omitted.
+    dropout_mask : ndarray of shape (T, H, B), optional
+        Recurrent dropout's mask on the candidate (see :mod:`lstmdoc.dropout`).
 
     Returns
     -------
     loss : float
         Mean cross-entropy over the batch.
     grads : dict of ndarray
-        Keys ``"W", "b", "Wy", "by", "X", "h0", "c0"``, each the shape of what
-        it differentiates.
+        Keys ``"W", "b", "Wy", "by", "X", "h0", "c0"``, and ``"norm_gain"``,
+        ``"norm_shift"`` with layer norm; each the shape of what it differentiates.
 
     Examples
     --------
@@ -138,5 +150,5 @@ def loss_and_grads(params, X, target, h0=None, c0=None):
     >>> grads["W"].shape == ex.params.W.shape
     True
     """
-    r = run(params, X, target, h0, c0)
+    r = run(params, X, target, h0, c0, dropout_mask)
     return r.loss, r.grads

@@ -14,6 +14,10 @@ from . import _validate as check
 GATES = ("f", "i", "cproj", "o")
 """The order of the gate blocks in ``W`` and ``b``: forget, input, candidate, output."""
 
+NORMS = ("f", "i", "cproj", "o", "state")
+"""The order of the layer norms' blocks in ``norm_gain`` and ``norm_shift``: the four
+gates, then the cell state."""
+
 
 class Gates(NamedTuple):
     """Four row blocks of a ``(4H, ...)`` array, in the order f, i, cproj, o."""
@@ -36,9 +40,31 @@ def split_gates(a):
     return Gates(*(a[k * H:(k + 1) * H] for k in range(4)))
 
 
+class Norms(NamedTuple):
+    """Five per-norm items in the order f, i, cproj, o, state (see ``NORMS``)."""
+
+    f: object
+    i: object
+    cproj: object
+    o: object
+    state: object
+
+
+def split_norms(a):
+    """Split an array of shape ``(5H, ...)`` into its five layer norms' blocks (views).
+
+    >>> import numpy as np
+    >>> from lstmdoc.params import split_norms
+    >>> split_norms(np.arange(10)).state
+    array([8, 9])
+    """
+    H = a.shape[0] // 5
+    return Norms(*(a[k * H:(k + 1) * H] for k in range(5)))
+
+
 @dataclass(frozen=True)
 class LSTMParams:
-    """Weights of the cell (TensorFlow's ``LayerNormBasicLSTMCell``, ``layer_norm=False``) and the output layer.
+    """Weights of the cell (TensorFlow's ``LayerNormBasicLSTMCell``) and the output layer.
 
     Parameters
     ----------
@@ -54,10 +80,14 @@ class LSTMParams:
         Output biases.
     forget_bias : float, default 1.0
         Added to the forget gate's pre-activation at run time.
+    norm_gain, norm_shift : ndarray of shape (5H, 1), optional
+        Layer normalisation's gains and shifts, row blocks f, i, cproj, o, then
+        the cell state (``NORMS``). Give both to switch layer norm on
+        (``layer_norm=True`` in TensorFlow, where they start at 1 and 0), or neither.
 
     Notes
     -----
-    All four arrays share one dtype, float32 or float64. They are not copied;
+    All arrays share one dtype, float32 or float64. They are not copied;
     lstmdoc never writes into them.
 
     Examples
@@ -78,6 +108,8 @@ class LSTMParams:
     Wy: np.ndarray
     by: np.ndarray
     forget_bias: float = 1.0
+    norm_gain: np.ndarray = None
+    norm_shift: np.ndarray = None
 
     def __post_init__(self):
         W = check.float_array("W", self.W, 2)
@@ -94,6 +126,19 @@ class LSTMParams:
             raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), got {Wy.shape}")
         check.shape("by", check.float_array("by", self.by, 2, W.dtype), (Wy.shape[0], 1), "(V, 1)")
         object.__setattr__(self, "forget_bias", check.finite_scalar("forget_bias", self.forget_bias))
+        given = [name for name in ("norm_gain", "norm_shift") if getattr(self, name) is not None]
+        if len(given) == 1:
+            missing = ({"norm_gain", "norm_shift"} - set(given)).pop()
+            raise ValueError(f"{given[0]} is given but {missing} is not: layer norm needs both "
+                             "(or neither, for the cell without layer norm)")
+        for name in given:
+            check.shape(name, check.float_array(name, getattr(self, name), 2, W.dtype),
+                        (5 * H, 1), "(5H, 1)")
+
+    @property
+    def layer_norm(self):
+        """Whether layer normalisation is on (``norm_gain`` and ``norm_shift`` given)."""
+        return self.norm_gain is not None
 
     @property
     def H(self):
@@ -117,5 +162,7 @@ class LSTMParams:
 
     def astype(self, dtype):
         """A copy of the parameters in another float dtype."""
+        norm = {name: getattr(self, name).astype(dtype) for name in ("norm_gain", "norm_shift")
+                if getattr(self, name) is not None}
         return LSTMParams(*(a.astype(dtype) for a in (self.W, self.b, self.Wy, self.by)),
-                          forget_bias=self.forget_bias)
+                          forget_bias=self.forget_bias, **norm)

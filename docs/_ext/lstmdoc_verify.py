@@ -1,7 +1,8 @@
 """Sphinx extension: verify every gradient before a single page is written.
 
 On ``builder-inited`` (every builder: html, doctest, ...) it runs
-:func:`lstmdoc.verify` on both worked examples. Any gradient that disagrees
+:func:`lstmdoc.verify` on both worked examples, and on the random example
+with layer norm, with recurrent dropout, and with both (the whole cell). Any gradient that disagrees
 with central finite differences stops the build with a ``VerificationError``.
 The results become ``docs/_generated/verification.md``, the table the index
 page includes.
@@ -28,7 +29,17 @@ WHAT = {
     "dW": "one step's share of dW", "db": "one step's share of db",
     "dx": "the step's input (from DHX)", "dh_prev": "previous hidden state, through this step (DHX)",
     "dc_prev": "previous cell state, through this step (DC_next, DCt_recur)",
+    # The whole cell: layer norm's parameters, summed over time and per step.
+    "norm_gain": "layer-norm gains, summed over time", "norm_shift": "layer-norm shifts, summed over time",
+    "dnorm_gain": "one step's share of the layer-norm gains' gradient",
+    "dnorm_shift": "one step's share of the layer-norm shifts' gradient",
 }
+
+EXAMPLES = (
+    lambda: lstmdoc.example.article(), lambda: lstmdoc.example.random(),
+    lambda: lstmdoc.example.random(layer_norm=True), lambda: lstmdoc.example.random(keep_prob=0.75),
+    lambda: lstmdoc.example.random(layer_norm=True, keep_prob=0.75),
+)
 
 
 class VerificationError(SphinxError):
@@ -47,13 +58,15 @@ def worst_by_quantity(checks):
 
 def table(results, tol):
     """The MyST table of every verified quantity and its largest relative error."""
-    names = list(worst_by_quantity(results[0][1]))
     worst = [worst_by_quantity(checks) for _, checks in results]
+    names = list(dict.fromkeys(name for w in worst for name in w))  # in order of first check
+
     header = "| quantity | gradient with respect to | " + " | ".join(
         f"{ex.name} example: largest rel. error (checks)" for ex, _ in results) + " |"
     lines = [header, "|" + " --- |" * (2 + len(results))]
     for name in names:
-        cells = " | ".join(f"{w[name][0]:.1e} ({w[name][1]})" for w in worst)
+        cells = " | ".join(f"{w[name][0]:.1e} ({w[name][1]})" if name in w else "—"
+                           for w in worst)
         lines.append(f"| `{name}` | {WHAT[name]} | {cells} |")
     total = sum(len(checks) for _, checks in results)
     return "\n".join(lines) + (
@@ -75,8 +88,7 @@ def write_if_changed(path, text):
 def verify_all(app):
     tol = app.config.lstmdoc_tolerance
     start = time.perf_counter()
-    results = [(ex, lstmdoc.verify(ex, tol)) for ex in
-               (lstmdoc.example.article(), lstmdoc.example.random())]
+    results = [(ex, lstmdoc.verify(ex, tol)) for ex in (make() for make in EXAMPLES)]
     failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e}"
               for ex, checks in results for c in checks if not c.ok]
     if failed:

@@ -2,12 +2,14 @@
 
 import numpy as np
 
+from .. import model
+from ..dropout import check_keep_prob, with_dropout
 from ..params import LSTMParams
 from .data import Windows, positive_float, positive_int
 from .loop import train
 
 
-def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0):
+def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0, layer_norm=False):
     """Random starting weights for a word model.
 
     Gate and output weights are normal with standard deviation
@@ -25,6 +27,8 @@ def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0):
     seed : int
     dtype : float32 or float64
     forget_bias : float
+    layer_norm : bool, optional
+        When true, with layer norm: gains 1 and shifts 0, as TensorFlow starts them.
 
     Returns
     -------
@@ -45,8 +49,10 @@ def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0):
     def normal(*shape):
         return (rng.standard_normal(shape) / np.sqrt(shape[1])).astype(dtype)
 
+    norm = dict(norm_gain=np.ones((5 * H, 1), dtype), norm_shift=np.zeros((5 * H, 1), dtype)) \
+        if layer_norm else {}
     return LSTMParams(W=normal(4 * H, D + H), b=np.zeros((4 * H, 1), dtype),
-                      Wy=normal(V, H), by=np.zeros((V, 1), dtype), forget_bias=forget_bias)
+                      Wy=normal(V, H), by=np.zeros((V, 1), dtype), forget_bias=forget_bias, **norm)
 
 
 def sample_windows(windows, batch_size, iterations, seed=0):
@@ -79,7 +85,7 @@ def sample_windows(windows, batch_size, iterations, seed=0):
 
 
 def fit(params, windows, lr, iterations, *, batch_size=1, seed=0, progress=None,
-        loss_and_grads=None):
+        loss_and_grads=None, keep_prob=None):
     """Train on random batches of windows with plain SGD.
 
     Parameters
@@ -101,6 +107,9 @@ def fit(params, windows, lr, iterations, *, batch_size=1, seed=0, progress=None,
         Called as ``progress(iteration, loss)`` after every update.
     loss_and_grads : callable, optional
         As in :func:`train`.
+    keep_prob : float in (0, 1], optional
+        Train with recurrent dropout: a fresh mask every iteration, drawn from
+        a generator seeded with ``seed`` (see :func:`lstmdoc.dropout.with_dropout`).
 
     Returns
     -------
@@ -122,5 +131,8 @@ def fit(params, windows, lr, iterations, *, batch_size=1, seed=0, progress=None,
     True
     """
     lr = positive_float("lr", lr)  # checked before any work
+    if keep_prob is not None:
+        loss_and_grads = with_dropout(loss_and_grads or model.loss_and_grads,
+                                      check_keep_prob(keep_prob), seed)
     batches = sample_windows(windows, batch_size, iterations, seed)
     return train(params, batches, lr, loss_and_grads=loss_and_grads, progress=progress)
