@@ -24,7 +24,7 @@ WHAT = {
     "X": "every input", "h0": "initial hidden state", "c0": "initial cell state",
     "dlogits": "softmax + cross-entropy (Step 1)",
     "dHt": "hidden state", "dOt": "output gate, pre-activation",
-    "dCt": "cell state", "dCprojt": "candidate, pre-activation",
+    "dCt": "cell state (with layer norm: before its norm)", "dCprojt": "candidate, pre-activation",
     "dFt": "forget gate, pre-activation", "dIt": "input gate, pre-activation",
     "dW": "one step's share of dW", "db": "one step's share of db",
     "dx": "the step's input (from DHX)", "dh_prev": "previous hidden state, through this step (DHX)",
@@ -62,7 +62,7 @@ def table(results, tol):
     names = list(dict.fromkeys(name for w in worst for name in w))  # in order of first check
 
     header = "| quantity | gradient with respect to | " + " | ".join(
-        f"{ex.name} example: largest rel. error (checks)" for ex, _ in results) + " |"
+        f"{ex.name} example" for ex, _ in results) + " |"
     lines = [header, "|" + " --- |" * (2 + len(results))]
     for name in names:
         cells = " | ".join(f"{w[name][0]:.1e} ({w[name][1]})" if name in w else "—"
@@ -70,7 +70,9 @@ def table(results, tol):
         lines.append(f"| `{name}` | {WHAT[name]} | {cells} |")
     total = sum(len(checks) for _, checks in results)
     return "\n".join(lines) + (
-        f"\n\n{total} gradients checked, each against central finite differences in float64; "
+        "\n\nEach example's column: the largest relative error (the number of checks); "
+        "— where the example has no such quantity (layer norm off).\n"
+        f"{total} gradients checked, each against central finite differences in float64; "
         f"a check passes when its relative error is at most {tol:.0e}.\n")
 
 
