@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 import lstmdoc  # noqa: E402
 
-from . import cell_diagram, step_plots, whole_cell  # noqa: E402
+from . import cell_diagram, step_plots, training, whole_cell  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -61,7 +61,20 @@ def drawings():
     # The whole cell: layer norm's boxes and the dropout mask.
     figures.update({f"whole-cell-{k}.svg": (lambda k=k: whole_cell.draw(k, shapes))
                     for k in whole_cell.STEPS})
+    figures.update(training_drawings())
     return figures
+
+
+def training_drawings():
+    """The Training page's figures (the runs happen when a figure is drawn)."""
+    import lstmdoc.train as train  # noqa: PLC0415  (not loaded by `import lstmdoc`)
+
+    def article():
+        vocab = lstmdoc.example.article().vocab
+        return training.article_losses(train.article(), train.article_offsets(11, 3, 200), vocab)
+
+    return {"training-article.svg": article,
+            "training-fable.svg": lambda: training.fable_losses(train.fable_run())}
 
 
 def svg_bytes(fig):
