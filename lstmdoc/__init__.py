@@ -7,14 +7,17 @@ The public contract:
 - :func:`run` — the same pass keeping every intermediate, step by step;
 - :mod:`lstmdoc.example` — the article's example and a seeded random one;
 - :mod:`lstmdoc.gradcheck` — central finite differences for any scalar function;
-- :func:`verify` — every gradient of a pass against finite differences.
+- :func:`verify` — every gradient of a pass against finite differences;
+- :mod:`lstmdoc.layernorm`, :mod:`lstmdoc.dropout` — the whole cell: layer
+  norm (``LSTMParams(..., norm_gain=, norm_shift=)``) and recurrent dropout
+  (``dropout_mask=`` of :func:`run` and :func:`loss_and_grads`).
 """
 
-from . import example, gradcheck
+from . import dropout, example, gradcheck, layernorm
 from .model import Run, loss_and_grads, run
 from .params import LSTMParams, split_gates
 from .verification import STEP_NAMES, verify
 
-__all__ = ["LSTMParams", "Run", "example", "gradcheck", "loss_and_grads", "run",
+__all__ = ["LSTMParams", "Run", "dropout", "example", "gradcheck", "layernorm", "loss_and_grads", "run",
            "split_gates", "verify", "STEP_NAMES"]
 __version__ = "0.1.0"

@@ -72,7 +72,9 @@ class LSTMParams:
         Stacked gate weights, row blocks f, i, cproj, o; columns act on ``x``
         first, then on ``h``.
     b : ndarray of shape (4H, 1)
-        Stacked gate biases (the forget bias is *not* in here).
+        Stacked gate biases (the forget bias is *not* in here). With layer
+        norm, ``b`` is added before the norms; TensorFlow's cell has no bias
+        there, which is ``b = 0``.
     Wy : ndarray of shape (V, H)
         Output weights: ``logits = Wy @ h_T + by``. (TensorFlow's kernel is the
         transpose, ``(H, V)``.)
