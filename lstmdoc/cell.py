@@ -109,8 +109,9 @@ def cell_from_preactivation(a, c_prev, forget_bias, norm_gain=None, norm_shift=N
     norms = None
     if norm_gain is not None:  # from here on a_f, ... are the normalised blocks
         gain, shift = split_norms(norm_gain), split_norms(norm_shift)
+        blocks = (a_f, a_i, a_c, a_o)
         (a_f, ln_f), (a_i, ln_i), (a_c, ln_c), (a_o, ln_o) = (
-            layernorm_forward(block, g, s) for block, g, s in zip((a_f, a_i, a_c, a_o), gain, shift))
+            layernorm_forward(x, g, s) for x, g, s in zip(blocks, gain, shift))
     f = sigmoid(a_f + forget_bias)
     i = sigmoid(a_i)
     cproj = np.tanh(a_c)

@@ -28,7 +28,7 @@ from .params import Norms
 
 
 def back_through_norm(dy, cache, block):
-    """∂L/∂(a layer norm's input) from ∂L/∂(its output); ``dy`` itself without layer norm.
+    """∂L/∂(a layer norm's input) from ∂L/∂(its output); without layer norm, ``dy``.
 
     Parameters
     ----------
@@ -66,7 +66,9 @@ def dHt(dh_out, dh_next):
 
 @shapes(dh="H,B", cache="CellCache")
 def dOt(dh, cache):
-    """Output gate, pre-activation: ``dOt = dh ⊙ tanh(c_t) ⊙ o_t(1 − o_t)``, then back through LN_o.
+    """Output gate, pre-activation: ``dOt = dh ⊙ tanh(c_t) ⊙ o_t(1 − o_t)``.
+
+    With layer norm, then back through LN_o.
 
     Parameters
     ----------
@@ -82,11 +84,12 @@ def dOt(dh, cache):
 
 @shapes(dh="H,B", dc_next="H,B", cache="CellCache")
 def dCt(dh, dc_next, cache):
-    """Cell state: ``dCt = dh ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next``, then back through LN_state.
+    """Cell state: ``dCt = dh ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next``.
 
-    With layer norm, the result is the gradient with respect to the state
-    before its norm, ``s_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t``; ``dc_next`` is the
-    gradient with respect to the normalised ``c_t`` that step t+1 received.
+    With layer norm, then back through LN_state: the result is the gradient
+    with respect to the state before its norm, ``s_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t``;
+    ``dc_next`` is the gradient with respect to the normalised ``c_t`` that
+    step t+1 received.
 
     Parameters
     ----------
@@ -102,9 +105,10 @@ def dCt(dh, dc_next, cache):
 
 @shapes(dc="H,B", cache="CellCache")
 def dCprojt(dc, cache):
-    """Candidate, pre-activation: ``dCprojt = dc ⊙ i_t ⊙ m_t ⊙ (1 − c̃_t²)``, then back through LN_c.
+    """Candidate, pre-activation: ``dCprojt = dc ⊙ i_t ⊙ m_t ⊙ (1 − c̃_t²)``.
 
     ``m_t`` is the dropout mask; without dropout the factor is not there.
+    With layer norm, then back through LN_c.
 
     Parameters
     ----------
@@ -122,7 +126,9 @@ def dCprojt(dc, cache):
 
 @shapes(dc="H,B", cache="CellCache")
 def dFt(dc, cache):
-    """Forget gate, pre-activation: ``dFt = dc ⊙ c_{t-1} ⊙ f_t(1 − f_t)``, then back through LN_f.
+    """Forget gate, pre-activation: ``dFt = dc ⊙ c_{t-1} ⊙ f_t(1 − f_t)``.
+
+    With layer norm, then back through LN_f.
 
     Parameters
     ----------
@@ -138,9 +144,10 @@ def dFt(dc, cache):
 
 @shapes(dc="H,B", cache="CellCache")
 def dIt(dc, cache):
-    """Input gate, pre-activation: ``dIt = dc ⊙ (m_t ⊙ c̃_t) ⊙ i_t(1 − i_t)``, then back through LN_i.
+    """Input gate, pre-activation: ``dIt = dc ⊙ (m_t ⊙ c̃_t) ⊙ i_t(1 − i_t)``.
 
-    ``m_t ⊙ c̃_t`` is the candidate as the state receives it (``c̃_t`` without dropout).
+    ``m_t ⊙ c̃_t`` is the candidate as the state receives it (``c̃_t``
+    without dropout). With layer norm, then back through LN_i.
 
     Parameters
     ----------
@@ -261,7 +268,7 @@ def dNorm(dh, dc_next, dc, cache):
     ----------
     dh, dc_next : ndarray of shape (H, B)
     dc : ndarray of shape (H, B)
-        This step's :func:`dCt` (after LN_state).
+        This step's :func:`dCt`: the gradient of ``s_t``, already back through LN_state.
     cache : CellCache
         With layer norm.
 
@@ -270,7 +277,7 @@ def dNorm(dh, dc_next, dc, cache):
     dgain, dshift : ndarray of shape (5H, 1)
         Row blocks f, i, cproj, o, state.
     """
-    plain = cache._replace(norms=None)  # without its norms, each step stops at the norm's output
+    plain = cache._replace(norms=None)  # without norms, a step stops at the norm's output
     dy = Norms(dFt(dc, plain), dIt(dc, plain), dCprojt(dc, plain), dOt(dh, plain),
                dCt(dh, dc_next, plain))
     dgain, dshift = zip(*(layernorm_param_grads(d, ln) for d, ln in zip(dy, cache.norms)))

@@ -51,7 +51,7 @@ def verify(example, tol=1e-6):
     (30, True)
     """
     p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
-    mask = example.dropout_mask
+    mask = getattr(example, "dropout_mask", None)
     r = run(p, X, y, h0, c0, mask)
     checks = _verify_totals(p, X, y, h0, c0, r, tol, mask)
     for t in range(len(r.caches)):
