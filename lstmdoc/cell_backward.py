@@ -135,7 +135,7 @@ def dW(da, cache):
 
 @shapes(da="4H,B")
 def db(da):
-    """This step's share of the gate biases' gradient: ``Σ_b da[:, b]``.
+    """This step's share of the gate biases' gradient: ``Σ_n da[:, n]`` over the examples n.
 
     Parameters
     ----------
