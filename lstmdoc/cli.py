@@ -11,14 +11,19 @@ import argparse
 import sys
 
 import numpy as np
+from tqdm import tqdm
 
 import lstmdoc
+import lstmdoc.train as lt
 
 from . import checkpoint
 from .trace import QUANTITIES, trace
+from .train.article import LR as ARTICLE_LR
 
 PROG = "lstmdoc"
 EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+PROGRESS_DELAY = 1.0
+"""Seconds of training before the progress bar appears: short runs print no bar."""
 
 
 class UsageError(ValueError):
@@ -27,8 +32,10 @@ class UsageError(ValueError):
 
 # --- train ---------------------------------------------------------------------------------
 
-TRAIN_DEFAULTS = {"hidden": 32, "steps": 3, "batch_size": 8, "lr": 0.5, "iterations": 2000,
-                  "seed": 0, "dtype": "float64"}
+# The Training page's fable run (lstmdoc.train.FABLE): it learns the fable in about a second.
+TRAIN_DEFAULTS = {"hidden": lt.FABLE.H, "steps": lt.FABLE.T, "batch_size": lt.FABLE.batch_size,
+                  "lr": lt.FABLE.lr, "iterations": lt.FABLE.iterations, "seed": lt.FABLE.seed,
+                  "dtype": "float64"}
 ARTICLE_FIXED = ("hidden", "steps", "batch_size", "seed", "dtype")
 
 
@@ -65,33 +72,31 @@ def add_train(subparsers):
 
 
 def run_train(args):
-    import lstmdoc.train as lt  # here, not at the top: `trace` and `--help` stay fast
-
     given = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k) is not None}
     if args.article:
         fixed = [k for k in ARTICLE_FIXED if k in given]
         if fixed:
             raise UsageError(f"--{fixed[0].replace('_', '-')} does not apply to --article "
                              "(the article's model and data are fixed)")
-        hyper = {"text": "article", "hidden": 5, "steps": lt.article.__globals__["T"],
-                 "batch_size": 1, "lr": given.get("lr", lt.article.__globals__["LR"]),
-                 "iterations": given.get("iterations", 200), "dtype": "float64",
-                 "initial_state": args.initial_state}
+        T, _, H, _, B = lstmdoc.example.article().shape
+        hyper = {"text": "article", "hidden": H, "steps": T, "batch_size": B,
+                 "lr": given.get("lr", ARTICLE_LR), "iterations": given.get("iterations", 200),
+                 "dtype": "float64", "initial_state": args.initial_state}
     else:
         if args.initial_state != "zeros":
             raise UsageError("--initial-state applies to --article only")
         hyper = {"text": "fable" if args.fable else args.text, **TRAIN_DEFAULTS, **given}
     check_positive(hyper)
-    with progress_bar(hyper["iterations"], args.quiet) as progress:
+    with ProgressBar(hyper["iterations"], args.quiet) as progress:
         if args.article:
-            run, vocab = train_article(lt, hyper, progress)
+            run, vocab = train_article(hyper, progress)
         else:
-            run, vocab = train_text(lt, read_text(args), hyper, progress)
+            run, vocab = train_text(read_text(args), hyper, progress)
     hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]))
     checkpoint.save(args.out, run.params, vocab, hyper)
     if not args.quiet:
         print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
-              f"{run.losses[0]:.4f} -> {run.losses[-1]:.4f} "
+              f"{run.losses[0]:.4g} -> {run.losses[-1]:.4g} "
               f"(V={len(vocab)} H={hyper['hidden']} T={hyper['steps']} B={hyper['batch_size']}); "
               f"saved {args.out}")
     return 0
@@ -106,8 +111,6 @@ def check_positive(hyper):
 
 def read_text(args):
     if args.fable:
-        import lstmdoc.train as lt
-
         return lt.belling_the_cat()
     try:
         with open(args.text, encoding="utf-8") as f:
@@ -118,8 +121,8 @@ def read_text(args):
         raise UsageError(f"{args.text}: {e.strerror}") from None
 
 
-def train_article(lt, hyper, progress):
-    """The article's run (:func:`lstmdoc.train.article`), with a progress callback."""
+def train_article(hyper, progress):
+    """The article's run, as :func:`lstmdoc.train.article` does it, with a progress callback."""
     ex = lstmdoc.example.article()
     state = np.ones((ex.params.H, 1)) if hyper["initial_state"] == "ones" else None
     run = lt.train(ex.params, lt.article_windows(hyper["iterations"]), hyper["lr"],
@@ -127,7 +130,7 @@ def train_article(lt, hyper, progress):
     return run, ex.vocab
 
 
-def train_text(lt, text, hyper, progress):
+def train_text(text, hyper, progress):
     """Tokenize, cut into windows, start from random weights, fit."""
     tokens, vocab = lt.tokenize(text)
     windows = lt.make_windows(tokens, hyper["steps"])
@@ -138,14 +141,15 @@ def train_text(lt, text, hyper, progress):
     return run, vocab
 
 
-class progress_bar:
-    """A tqdm bar with the loss, shown only for runs longer than a second; a callback for ``fit``."""
+class ProgressBar:
+    """A tqdm bar with the loss, shown once a run has lasted :data:`PROGRESS_DELAY` seconds.
+
+    A context manager, and the ``progress(iteration, loss)`` callback of the training loop.
+    """
 
     def __init__(self, iterations, quiet):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=iterations, desc="train", unit="it", delay=1, mininterval=0.2,
-                        disable=quiet, file=sys.stderr, dynamic_ncols=True)
+        self.bar = tqdm(total=iterations, desc="train", unit="it", delay=PROGRESS_DELAY,
+                        mininterval=0.2, disable=quiet, file=sys.stderr, dynamic_ncols=True)
 
     def __enter__(self):
         return self
@@ -164,7 +168,8 @@ def add_generate(subparsers):
     p = subparsers.add_parser(
         "generate", help="continue a prompt with a trained model",
         description="Continue a prompt word by word with a model saved by 'lstmdoc train'. "
-                    "Prints the prompt followed by the new words.")
+                    "Prints the prompt followed by the new words. The model reads the last T "
+                    "words (T as in training), so a prompt of T words works best.")
     p.add_argument("checkpoint", help="a checkpoint written by 'lstmdoc train'")
     p.add_argument("--prompt", required=True, help="the first words (from the model's vocabulary)")
     p.add_argument("--words", type=int, default=20, metavar="N", help="words to add (default 20)")
@@ -176,8 +181,6 @@ def add_generate(subparsers):
 
 
 def run_generate(args):
-    import lstmdoc.train as lt
-
     if args.words < 0:
         raise UsageError(f"--words must be >= 0, got {args.words}")
     ck = checkpoint.load(args.checkpoint)
