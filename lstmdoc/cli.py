@@ -4,10 +4,12 @@ One subcommand is one pair of functions: ``add_<name>(subparsers)`` declares
 its options and ``run_<name>(args)`` does the work; :data:`SUBCOMMANDS` lists
 the ``add_`` functions. :func:`main` turns the errors of bad input into one
 line on stderr and an exit status: 0 done, 1 training diverged, 2 bad input
-(as argparse's own errors), 130 interrupted (Ctrl-C).
+(as argparse's own errors), 130 interrupted (Ctrl-C), 141 output pipe closed.
 """
 
 import argparse
+import functools
+import os
 import sys
 
 import numpy as np
@@ -21,7 +23,9 @@ from .trace import QUANTITIES, trace
 from .train.article import LR as ARTICLE_LR
 
 PROG = "lstmdoc"
-EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
+HELP_WIDTH = 78
+"""Help is wrapped at this width whatever the terminal's, so it reads the same everywhere."""
 PROGRESS_DELAY = 1.0
 """Seconds of training before the progress bar appears: short runs print no bar."""
 
@@ -40,34 +44,40 @@ ARTICLE_FIXED = ("hidden", "steps", "batch_size", "seed", "dtype")
 
 
 def add_train(subparsers):
+    d = TRAIN_DEFAULTS
     p = subparsers.add_parser(
         "train", help="train a word model and save it as a checkpoint",
         description="Train a word model with plain SGD on a text file, on the shipped fable "
-                    "(--fable), or exactly as the seed article did (--article), and save it.",
-        epilog="With --article the model is the article's (H=5, T=3, B=1, float64, every LSTM "
-               "weight 0.1, seed 42 for the windows); only --iterations, --lr and "
-               "--initial-state apply. Defaults otherwise: " +
-               ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in TRAIN_DEFAULTS.items()) + ".")
+                    "(--fable), or exactly as the seed article did (--article), and save it. "
+                    "The defaults are the Training page's fable run.",
+        epilog="With --article, the model and its data are the article's (H=5, T=3, B=1, "
+               "float64, every LSTM weight 0.1, windows drawn with seed 42): only --iterations, "
+               "--lr and --initial-state apply, and they default to the article's 200 and "
+               "0.001 and zeros.")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("text", nargs="?", help="a UTF-8 text file to learn")
-    source.add_argument("--article", action="store_true",
-                        help="the article's run: its 11 words, its window schedule, lr 0.001, "
-                             "200 iterations")
     source.add_argument("--fable", action="store_true",
                         help="the shipped corpus, Aesop's 'The Belling of the Cat'")
-    p.add_argument("--hidden", type=int, metavar="H", help="hidden size H")
-    p.add_argument("--steps", type=int, metavar="T", help="words read before each prediction (T)")
-    p.add_argument("--batch-size", type=int, metavar="B", help="windows per update (B)")
-    p.add_argument("--lr", type=float, help="learning rate, > 0")
-    p.add_argument("--iterations", type=int, help="number of SGD updates, >= 1")
-    p.add_argument("--seed", type=int, help="seed of the starting weights and of the batches")
-    p.add_argument("--dtype", choices=("float32", "float64"), help="float type of the model")
+    source.add_argument("--article", action="store_true",
+                        help="the article's run: its 11 words, its window schedule, its SGD")
+    p.add_argument("--hidden", type=int, metavar="H", help=f"hidden size (default {d['hidden']})")
+    p.add_argument("--steps", type=int, metavar="T",
+                   help=f"words read before each prediction (default {d['steps']})")
+    p.add_argument("--batch-size", type=int, metavar="B",
+                   help=f"windows per update (default {d['batch_size']})")
+    p.add_argument("--lr", type=float, help=f"learning rate, > 0 (default {d['lr']})")
+    p.add_argument("--iterations", type=int, metavar="N",
+                   help=f"number of SGD updates (default {d['iterations']})")
+    p.add_argument("--seed", type=int,
+                   help=f"seed of the starting weights and of the batches (default {d['seed']})")
+    p.add_argument("--dtype", choices=("float32", "float64"),
+                   help=f"float type of the model (default {d['dtype']})")
     p.add_argument("--initial-state", choices=("zeros", "ones"), default="zeros",
-                   help="--article only: the state every window starts from (default zeros)")
+                   help="with --article: the state every window starts from (default zeros)")
     p.add_argument("--out", default="model.npz", metavar="PATH",
-                   help="checkpoint to write (default model.npz); written only when training "
-                        "completes, atomically")
-    p.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+                   help="the checkpoint to write (default model.npz), once training is done")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (the one-line summary is still printed)")
     p.set_defaults(run=run_train)
 
 
@@ -94,11 +104,10 @@ def run_train(args):
             run, vocab = train_text(read_text(args), hyper, progress)
     hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]))
     checkpoint.save(args.out, run.params, vocab, hyper)
-    if not args.quiet:
-        print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
-              f"{run.losses[0]:.4g} -> {run.losses[-1]:.4g} "
-              f"(V={len(vocab)} H={hyper['hidden']} T={hyper['steps']} B={hyper['batch_size']}); "
-              f"saved {args.out}")
+    print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
+          f"{run.losses[0]:.4g} -> {run.losses[-1]:.4g} "
+          f"(V={len(vocab)} H={hyper['hidden']} T={hyper['steps']} B={hyper['batch_size']}); "
+          f"saved {args.out}")
     return 0
 
 
@@ -173,7 +182,7 @@ def add_generate(subparsers):
     p.add_argument("checkpoint", help="a checkpoint written by 'lstmdoc train'")
     p.add_argument("--prompt", required=True, help="the first words (from the model's vocabulary)")
     p.add_argument("--words", type=int, default=20, metavar="N", help="words to add (default 20)")
-    p.add_argument("--temperature", type=float, default=0.0,
+    p.add_argument("--temperature", type=float, default=0.0, metavar="TEMP",
                    help="0: always the most probable word (default); > 0: sample, higher is "
                         "more random")
     p.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
@@ -209,7 +218,7 @@ def add_trace(subparsers):
                         "the output layer comes with the last step")
     p.add_argument("--quantity", nargs="+", action="extend", metavar="NAME",
                    help="quantities to show, e.g. dCt dFt (default: all)")
-    p.add_argument("--width", type=int, default=78, help="line width (default 78)")
+    p.add_argument("--width", type=int, default=78, metavar="N", help="line width (default 78)")
     p.set_defaults(run=run_trace)
 
 
@@ -233,18 +242,22 @@ SUBCOMMANDS = (add_train, add_generate, add_trace)
 
 
 def build_parser():
+    formatter = functools.partial(argparse.HelpFormatter, width=HELP_WIDTH)
     parser = argparse.ArgumentParser(
-        prog=PROG, description="An LSTM's forward and backward pass, one verified step at a "
-                               "time: train a word model, generate text, trace a pass.")
+        prog=PROG, formatter_class=formatter,
+        description="An LSTM's forward and backward pass, one verified step at a time: train a "
+                    "word model, generate text, trace a pass.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {lstmdoc.__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND", required=True,
+        parser_class=functools.partial(argparse.ArgumentParser, formatter_class=formatter))
     for add in SUBCOMMANDS:
         add(subparsers)
     return parser
 
 
 def main(argv=None):
-    """Run the command line; return the exit status (0, 1, 2 or 130).
+    """Run the command line; return the exit status (0, 1, 2, 130 or 141).
 
     Parameters
     ----------
@@ -262,10 +275,17 @@ def main(argv=None):
         return e.code
     command = f"{PROG} {args.run.__name__.removeprefix('run_')}"
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, rather than at exit
+        return status
     except KeyboardInterrupt:
-        print(f"\n{command}: interrupted; nothing was saved", file=sys.stderr)
+        saved = "; nothing was saved" if args.run is run_train else ""
+        print(f"\n{command}: interrupted{saved}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `lstmdoc trace | head`: the reader left; not an error to report
+        # Python would complain again when it flushes stdout at exit: point stdout at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except FloatingPointError as e:  # lstmdoc.train.TrainingDiverged
         print(f"{command}: error: {e}", file=sys.stderr)
         return EXIT_DIVERGED

@@ -1,4 +1,4 @@
-"""Checkpoints: a round trip keeps everything; a failed save leaves nothing broken; bad files get a clear error."""
+"""Checkpoints: a round trip keeps everything, a failed save breaks nothing, a bad file gets a clear error."""
 
 import json
 import os

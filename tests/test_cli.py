@@ -80,12 +80,13 @@ def test_train_the_fable_with_the_defaults_learns_it(tmp_path, capsys):
     assert "on fable" in capsys.readouterr().out
 
 
-def test_quiet_prints_nothing_and_the_bar_shows_the_loss(tmp_path, text, capsys, monkeypatch):
-    assert main(["train", str(text), *SMALL, "--out", str(tmp_path / "m.npz")]) == 0
-    assert capsys.readouterr() == ("", "")
+def test_quiet_silences_the_bar_which_shows_the_loss(tmp_path, text, capsys, monkeypatch):
     monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)  # as if the run had lasted a second
-    args = [a for a in SMALL if a != "--quiet"]
-    assert main(["train", str(text), *args, "--out", str(tmp_path / "m.npz")]) == 0
+    assert main(["train", str(text), *SMALL, "--out", str(tmp_path / "m.npz")]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out.startswith("trained 30 iterations")
+    loud = [a for a in SMALL if a != "--quiet"]
+    assert main(["train", str(text), *loud, "--out", str(tmp_path / "m.npz")]) == 0
     out, err = capsys.readouterr()
     assert "train: 100%" in err and "30/30" in err and "loss " in err
     assert out.startswith("trained 30 iterations")
@@ -142,7 +143,8 @@ def write(tmp_path, content):
     ("lr zero", lambda p: ["--article", "--lr", "0"], "--lr must be positive, got 0.0"),
     ("lr negative", lambda p: ["--fable", "--lr", "-1"], "--lr must be positive, got -1.0"),
     ("lr nan", lambda p: ["--fable", "--lr", "nan"], "--lr must be positive, got nan"),
-    ("iterations zero", lambda p: ["--fable", "--iterations", "0"], "--iterations must be positive"),
+    ("iterations zero", lambda p: ["--fable", "--iterations", "0"],
+     "--iterations must be positive"),
     ("hidden negative", lambda p: ["--fable", "--hidden", "-2"], "--hidden must be positive"),
     ("no such file", lambda p: [str(p / "nowhere.txt")], "nowhere.txt: No such file"),
     ("not UTF-8", lambda p: [write(p, b"caf\xe9 au lait")], "not UTF-8 text"),
@@ -159,9 +161,16 @@ def test_bad_training_input_exits_2_with_one_line_and_writes_nothing(tmp_path, c
     assert not out.exists()
 
 
+def test_a_folder_that_does_not_exist_exits_2(tmp_path, capsys):
+    out = tmp_path / "no" / "m.npz"
+    assert main(["train", "--article", "--iterations", "2", "--out", str(out)]) == 2
+    assert f"cannot write {out}: No such file or directory" in error_line(capsys, "train")
+    assert os.listdir(tmp_path) == []
+
+
 def test_argparse_errors_exit_2(capsys):
     assert main(["train"]) == 2
-    assert "one of the arguments text --article --fable is required" in capsys.readouterr().err
+    assert "one of the arguments text --fable --article is required" in capsys.readouterr().err
     assert main(["train", "--fable", "--iterations", "many"]) == 2
     assert "invalid int value: 'many'" in capsys.readouterr().err
     assert main([]) == 2
@@ -232,7 +241,8 @@ def test_trace_selects_steps_and_quantities_of_either_example(capsys):
     out = capsys.readouterr().out
     assert out.startswith("random example")
     lines = out.splitlines()
-    names = [line.split()[0] for line in lines if line.startswith("    ") and line.strip()[0] != "["]
+    names = [line.split()[0] for line in lines
+             if line.startswith("    ") and not line.lstrip().startswith("[")]
     assert names == ["f", "dCt"] * 2
     assert lines.index("t = 2") < lines.index("t = 1")
 
