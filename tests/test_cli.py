@@ -77,6 +77,7 @@ def test_train_the_fable_with_the_defaults_learns_it(tmp_path, capsys):
     ck = checkpoint.load(out)
     assert ck.hyper["iterations"] == lt.FABLE.iterations and ck.hyper["hidden"] == lt.FABLE.H
     assert ck.hyper["loss_last"] < ck.hyper["loss_first"] / 5
+    assert np.array_equal(ck.params.W, lt.fable_run().params.W)  # the Training page's run
     assert "on fable" in capsys.readouterr().out
 
 

@@ -95,8 +95,8 @@ def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"
     iterations : int, default 200
     layers : int, default 1
         Only 1 so far.
-    bidirectional : bool, default False
-        Only False so far.
+    bidirectional : bool, optional
+        Only ``False`` (the default) so far.
     initial_state : {"zeros", "ones"}
         The state every window starts from: zeros, or the article's variant
         ``h0 = c0 = ones((5, 1))`` (a constant, not trained).
