@@ -80,8 +80,10 @@ def verify_training_starts_at_the_example():
     loss, _ = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target)
     run = lstmdoc.train.article(iterations=1)
     if run.losses[0] != loss:
-        raise VerificationError(f"lstmdoc: iteration 0 of the article's training run has loss "
-                                f"{run.losses[0]!r}, the worked example {loss!r}")
+        reason = (f"lstmdoc: iteration 0 of the article's training run has loss "
+                  f"{float(run.losses[0])!r}, the worked example {loss!r}")
+        logger.error(reason)
+        raise VerificationError(reason + ", so the site is not built")
 
 
 def verify_all(app):
