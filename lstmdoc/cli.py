@@ -2,7 +2,10 @@
 
 One subcommand is one pair of functions: ``add_<name>(subparsers)`` declares
 its options and ``run_<name>(args)`` does the work; :data:`SUBCOMMANDS` lists
-the ``add_`` functions. :func:`main` turns the errors of bad input into one
+the ``add_`` functions. A subcommand that is a program of its own (with its
+own ``main(argv)``) declares ``passthrough=True`` in its ``set_defaults`` and
+no options (``add_help=False``): it gets its arguments, untouched and in order,
+as ``args.argv``, ``--help`` included. :func:`main` turns the errors of bad input into one
 line on stderr and an exit status: 0 done, 1 training diverged, 2 bad input
 (as argparse's own errors), 130 interrupted (Ctrl-C), 141 output pipe closed.
 """
@@ -97,11 +100,12 @@ def run_train(args):
             raise UsageError("--initial-state applies to --article only")
         hyper = {"text": "fable" if args.fable else args.text, **TRAIN_DEFAULTS, **given}
     check_positive(hyper)
+    text = None if args.article else read_text(args)
     with ProgressBar(hyper["iterations"], args.quiet) as progress:
         if args.article:
             run, vocab = train_article(hyper, progress)
         else:
-            run, vocab = train_text(read_text(args), hyper, progress)
+            run, vocab = train_text(text, hyper, progress)
     hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]))
     checkpoint.save(args.out, run.params, vocab, hyper)
     print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
@@ -270,14 +274,19 @@ def main(argv=None):
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, rest = parser.parse_known_args(argv)
+        if rest and not getattr(args, "passthrough", False):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")  # as parse_args does
     except SystemExit as e:  # --help, --version, or an argparse error (already printed)
         return e.code
+    args.argv = rest
     command = f"{PROG} {args.run.__name__.removeprefix('run_')}"
     try:
         status = args.run(args)
         sys.stdout.flush()  # here, where a closed pipe is caught, rather than at exit
         return status
+    except SystemExit as e:  # a passthrough program's own argparse: its --help, its errors
+        return e.code
     except KeyboardInterrupt:
         saved = "; nothing was saved" if args.run is run_train else ""
         print(f"\n{command}: interrupted{saved}", file=sys.stderr)

@@ -268,6 +268,33 @@ def test_help_on_each_subcommand(capsys, command):
     assert out.startswith(f"usage: {' '.join(['lstmdoc', *command])} ")
 
 
+def test_a_passthrough_subcommand_gets_its_arguments_in_order(monkeypatch, capsys):
+    """How a program with its own main(argv) (a grader, say) becomes a subcommand."""
+    import argparse
+
+    def grader_main(argv):
+        parser = argparse.ArgumentParser(prog="lstmdoc check")
+        parser.add_argument("answers")
+        parser.add_argument("--step")
+        args = parser.parse_args(argv)
+        print(f"graded {args.answers} at {args.step}")
+        return 0
+
+    def add_check(subparsers):
+        p = subparsers.add_parser("check", help="grade answers", add_help=False)
+        p.set_defaults(run=lambda args: grader_main(args.argv), passthrough=True)
+
+    monkeypatch.setattr(cli, "SUBCOMMANDS", (*cli.SUBCOMMANDS, add_check))
+    assert main(["check", "a.json", "--step", "dCt"]) == 0
+    assert capsys.readouterr().out == "graded a.json at dCt\n"
+    assert main(["check", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: lstmdoc check [-h] [--step STEP] answers")
+    assert main(["check"]) == 2
+    assert "required: answers" in capsys.readouterr().err
+    assert main(["trace", "extra"]) == 2  # the others still refuse extras
+    assert "unrecognized arguments: extra" in capsys.readouterr().err
+
+
 def test_main_returns_the_status_that_the_program_exits_with():
     assert main(["--version"]) == 0
 
