@@ -5,8 +5,8 @@
 visits them, t = T, ..., 1 (Step 2); each block lists its forward quantities,
 then its backward ones, every array with its shape and values. It prints what
 :func:`lstmdoc.run` computed, so the numbers are the pages' numbers; the few
-forward values a :class:`~lstmdoc.cell.CellCache` does not keep (``a``, ``c``,
-``h``, ``dh_out``) are recomputed by the same functions the pass calls.
+values a :class:`~lstmdoc.Run` does not keep (``a``, ``c``, ``h`` of each step,
+and ``dh_out``) are recomputed by the very functions the pass calls.
 """
 
 import numbers
