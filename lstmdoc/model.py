@@ -9,13 +9,40 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as check
+from ._records import field_docs
 from .bptt import lstm_backward, lstm_forward
 from .output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
 from .params import LSTMParams
 
 
+@field_docs
 class Run(NamedTuple):
-    """A forward and backward pass with every intermediate."""
+    """A forward and backward pass with every intermediate, from :func:`run`.
+
+    Time steps are t = 1..T in the equations and ``k = t − 1`` here:
+    ``caches[k]`` and ``steps[k]`` belong to time step t = k + 1.
+
+    Attributes
+    ----------
+    loss : float
+        Mean cross-entropy over the batch.
+    logits : ndarray of shape (V, B)
+        ``Wy @ h_T + by``.
+    probs : ndarray of shape (V, B)
+        Softmax of the logits, one column per example.
+    h : ndarray of shape (H, B)
+        The last hidden state h_T.
+    caches : tuple of CellCache
+        The forward pass: ``T`` records, ``caches[k]`` for time step t = k + 1.
+    dlogits : ndarray of shape (V, B)
+        ∂L/∂logits, ``(probs − onehot(target)) / B`` (Step 1).
+    steps : tuple of CellGrads
+        The backward pass: ``T`` records, ``steps[k]`` for time step t = k + 1.
+    grads : dict of ndarray
+        The gradients of the whole pass, keys ``"W"``, ``"b"``, ``"Wy"``,
+        ``"by"``, ``"X"``, ``"h0"``, ``"c0"``, each shaped like what it
+        differentiates (as returned by :func:`loss_and_grads`).
+    """
 
     loss: float
     logits: np.ndarray   # (V, B)
