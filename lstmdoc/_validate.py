@@ -20,7 +20,9 @@ def float_array(name, a, ndim, dtype=None):
     ``dtype``, when given, is the dtype ``a`` must share (the parameters').
     """
     if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name} must be a numpy ndarray, got {type(a).__name__}")
+        hint = (f" (nothing is converted: pass np.asarray({name}, dtype=np.{dtype or 'float64'}))"
+                if isinstance(a, (list, tuple)) else "")
+        raise TypeError(f"{name} must be a numpy ndarray, got {type(a).__name__}{hint}")
     if a.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{name} must have dtype float32 or float64, got {a.dtype}")
     if dtype is not None and a.dtype != dtype:
@@ -36,9 +38,15 @@ def float_array(name, a, ndim, dtype=None):
 
 
 def shape(name, a, expected, meaning):
-    """Check ``a.shape == expected``; ``meaning`` spells the shape, e.g. ``"(H, B)"``."""
-    if a.shape != tuple(expected):
-        raise ValueError(f"{name} must have shape {meaning} = {tuple(expected)}, got {a.shape}")
+    """Check ``a.shape == expected``; ``meaning`` spells the shape, e.g. ``"(H, B)"``.
+
+    A matrix given transposed is named as such.
+    """
+    expected = tuple(expected)
+    if a.shape != expected:
+        hint = (f"; it looks transposed: pass {name}.T"
+                if a.ndim == 2 and a.shape == expected[::-1] else "")
+        raise ValueError(f"{name} must have shape {meaning} = {expected}, got {a.shape}{hint}")
 
 
 def finite_scalar(name, x):
@@ -51,8 +59,14 @@ def finite_scalar(name, x):
 
 
 def targets(name, target, B, V):
-    """Check class indices: an integer array of shape ``(B,)`` with values in ``[0, V)``."""
-    target = np.asarray(target)
+    """Check class indices: an integer ndarray of shape ``(B,)`` with values in ``[0, V)``.
+
+    Like every array argument it must be a numpy ndarray: nothing is converted.
+    """
+    if not isinstance(target, np.ndarray):
+        hint = f" (pass np.array({name}))" if isinstance(target, (list, tuple)) else ""
+        raise TypeError(f"{name} must be a numpy ndarray of integer class indices, "
+                        f"got {type(target).__name__}{hint}")
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class indices, got dtype {target.dtype}")
     shape(name, target, (B,), "(B,)")

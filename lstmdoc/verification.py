@@ -25,9 +25,9 @@ STEP_NAMES = ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW", "db", "dx", "d
 SAMPLE = 32
 """Entries checked per quantity when :func:`~lstmdoc.verify` samples (``sample="auto"`` on a large model)."""
 
-EXHAUSTIVE_UP_TO = 100_000
+EXHAUSTIVE_UP_TO = 50_000
 """``sample="auto"`` checks every entry when that costs at most this many cell steps
-(:func:`exhaustive_cost`), about 5 s; beyond it, :data:`SAMPLE` entries per quantity."""
+(:func:`exhaustive_cost`), about 2 s; beyond it, :data:`SAMPLE` entries per quantity."""
 
 
 def exhaustive_cost(T, D, H, B):
@@ -91,7 +91,7 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, tol=1e-6, eps=1e-6,
     sample : "auto", int or None, default "auto"
         Entries checked per quantity. ``None``: every entry. An int ``k``: a
         seeded random sample of ``k`` entries of every quantity that has more.
-        ``"auto"``: every entry when that costs at most 100 000 cell steps
+        ``"auto"``: every entry when that costs at most 50 000 cell steps
         (:func:`~lstmdoc.verification.exhaustive_cost`; both worked examples, so the site's build
         checks them exhaustively), else :data:`~lstmdoc.verification.SAMPLE` = 32 per quantity. A
         sample catches any mistake that touches many entries (a wrong formula,
