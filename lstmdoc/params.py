@@ -95,7 +95,8 @@ class LSTMParams:
         if Wy.shape[1] != H:
             hint = (" (TensorFlow's (H, V) kernel?); it looks transposed: pass Wy.T"
                     if Wy.shape[0] == H else "")
-            raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), got {Wy.shape}{hint}")
+            raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), "
+                             f"got {Wy.shape}{hint}")
         check.shape("by", check.float_array("by", self.by, 2, W.dtype), (Wy.shape[0], 1), "(V, 1)")
         object.__setattr__(self, "forget_bias", check.finite_scalar("forget_bias", self.forget_bias))
 
