@@ -114,3 +114,38 @@ def test_verify_refuses_bad_input(call, error, message):
 def test_progress_stays_quiet_on_a_short_check(capsys):
     lstmdoc.verify(random(T=2))
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("record", [lstmdoc.Run, lstmdoc.cell.CellCache,
+                                    lstmdoc.cell_backward.CellGrads, lstmdoc.gradcheck.Check],
+                         ids=lambda r: r.__name__)
+def test_help_describes_every_field_of_the_records(record):
+    import pydoc
+
+    text = pydoc.render_doc(record, renderer=pydoc.plaintext)
+    assert "Alias for field number" not in text
+    for field in record._fields:
+        doc = getattr(record, field).__doc__
+        assert doc in text
+        assert "(" in doc  # its type or shape
+
+
+def test_an_undocumented_field_is_refused():
+    from typing import NamedTuple
+
+    from lstmdoc._records import field_docs
+
+    class Pair(NamedTuple):
+        """Two numbers.
+
+        Attributes
+        ----------
+        a : float
+            The first.
+        """
+
+        a: float
+        b: float
+
+    with pytest.raises(ValueError, match=r"fields \['b'\] are not in its Attributes section"):
+        field_docs(Pair)

@@ -64,9 +64,8 @@ def table(results, tol):
         f"\n\n{len(checks)} gradients checked ({entries} entries: {whole}), each against central "
         f"finite differences in float64; a check passes when its relative error is at most "
         f"{tol:.0e}, or when its whole error is within the finite differences' own rounding "
-        f"noise ({{func}}`~lstmdoc.gradcheck.rounding_noise`; it decides only for gradients with "
-        f"tiny entries: "
-        f"{on_noise or 'no'} check{'s' if on_noise != 1 else ''} here).\n")
+        f"noise ({{func}}`~lstmdoc.gradcheck.rounding_noise`), which decides only for gradients "
+        f"with tiny entries (here: {on_noise or 'none'}).\n")
 
 
 def write_if_changed(path, text):
