@@ -36,7 +36,7 @@ class CellCache(NamedTuple):
     c_prev : ndarray of shape (H, B)
         The previous cell state c_{t−1}.
     f : ndarray of shape (H, B)
-        Forget gate f_t, after its sigmoid.
+        Forget gate f_t = σ(a_f + forget_bias).
     i : ndarray of shape (H, B)
         Input gate i_t, after its sigmoid.
     cproj : ndarray of shape (H, B)
