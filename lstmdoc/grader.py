@@ -385,9 +385,9 @@ class Report:
         """One line per function, then each traceback, then a summary."""
         if self.problem:
             return f"lstmdoc check {self.source}: {self.problem}"
-        lines = [f"lstmdoc check {self.source}: {len(self.results)} step function(s), called "
-                 "where lstmdoc calls its own, on the random example (T = 6) and the article's "
-                 "(T = 3)"]
+        lines = [f"lstmdoc check {self.source}: {len(self.results)} step function(s), each called "
+                 "where lstmdoc calls its own, at every time step of the random example (T = 6) "
+                 "and of the article's (T = 3)"]
         lines += [r.line() for r in self.results]
         for r in self.results:
             if r.error and "\n" in r.error:
@@ -542,14 +542,14 @@ def check(module_or_dict):
     source = None
     if isinstance(module_or_dict, (str, os.PathLike)):
         source = os.path.abspath(module_or_dict)
-        label = os.fspath(module_or_dict)
+        label = os.path.basename(module_or_dict)
         try:
             namespace = vars(load(source))
         except Exception as exc:  # noqa: BLE001  (a syntax error or anything the file raises)
             what = "cannot be imported" if not isinstance(exc, FileNotFoundError) else "not found"
             return Report(label, problem=f"the file {what}.\n{_trimmed(exc, source)}".rstrip())
     elif isinstance(module_or_dict, dict):
-        namespace, label = module_or_dict, "namespace"
+        namespace, label = module_or_dict, "(your functions)"
     elif inspect.ismodule(module_or_dict):
         namespace, label = vars(module_or_dict), module_or_dict.__name__
         source = getattr(module_or_dict, "__file__", None)

@@ -255,8 +255,8 @@ def to_torch(params, batch_first=False):
     Parameters
     ----------
     params : LSTMParams
-    batch_first : bool, default False
-        Passed to ``nn.LSTM``: inputs (B, T, D) instead of (T, B, D).
+    batch_first : bool, optional
+        Passed to ``nn.LSTM`` (default no): inputs (B, T, D) instead of (T, B, D).
 
     Returns
     -------
@@ -289,8 +289,8 @@ def to_torch_inputs(X, h0, c0, batch_first=False):
     ----------
     X : ndarray of shape (T, D, B)
     h0, c0 : ndarray of shape (H, B)
-    batch_first : bool, default False
-        The ``nn.LSTM``'s: ``x`` of shape (B, T, D) instead of (T, B, D).
+    batch_first : bool, optional
+        The ``nn.LSTM``'s (default no): ``x`` of shape (B, T, D) instead of (T, B, D).
 
     Returns
     -------

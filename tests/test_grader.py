@@ -1,5 +1,6 @@
 """The grader: right functions pass, each known mistake is named, bad files get a clear message."""
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -230,3 +231,24 @@ def test_lazy_export():
     assert lstmdoc.check is check
     with pytest.raises(AttributeError, match="no attribute 'chek'"):
         lstmdoc.chek  # noqa: B018
+
+
+def test_try_it_boxes_show_lstmdocs_signatures():
+    """Each Step page ends with a Try it box whose signatures are the grader's."""
+    from pathlib import Path
+
+    from lstmdoc.grader import signature
+    pages = sorted((Path(__file__).resolve().parents[1] / "docs" / "steps").glob("*.md"))
+    assert len(pages) == 9
+    seen = set()
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        box = text[text.rindex(":::{admonition} Try it"):]
+        assert box.rstrip().endswith(":::"), f"{page.name}: the Try it box is not last"
+        defs = re.findall(r"^def (\w+)(\(.*\)):$", box, re.M)
+        assert defs, page.name
+        for name, args in defs:
+            assert f"{name}{args}" == signature(name), page.name
+            seen.add(name)
+        assert "$ python -m lstmdoc.grader my_lstm.py" in box
+    assert seen == set(REFERENCE) - {"cell_backward"}

@@ -201,3 +201,24 @@ def test_batch_first_mismatch(torch):
         p.grad = torch.zeros_like(p)
     with pytest.raises(ValueError, match="batch_first mismatch: lstm.batch_first=True"):
         lstmdoc.grads_from_torch(lstm, linear, x, state)
+
+
+def test_the_frameworks_page_example_runs_with_torch(torch):
+    """The page's doctests, including the one the docs build skips without torch."""
+    import doctest
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "learners" / "frameworks.md"
+    blocks = re.findall(r"```\{doctest\}\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert any("torch.nn.LSTM" in b for b in blocks)
+    source = "\n".join(re.sub(r"\A(:\w+:.*\n)+\n?", "", b) for b in blocks)
+    np.set_printoptions(precision=4, suppress=True)
+    try:
+        test = doctest.DocTestParser().get_doctest(source, {"np": np, "lstmdoc": lstmdoc},
+                                                   page.name, str(page), 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner.run(test)
+    finally:
+        np.set_printoptions()
+    assert runner.failures == 0 and runner.tries > 20
