@@ -19,6 +19,8 @@ from .verification import STEP_NAMES, verify
 
 __all__ = ["LSTMParams", "Run", "example", "gradcheck", "loss_and_grads", "run",
            "split_gates", "verify", "STEP_NAMES"]
+__all__ += ["check", "from_torch", "to_torch", "to_torch_inputs", "grads_from_torch",
+            "grads_to_torch", "from_tf_cell", "to_tf_cell", "from_keras", "to_keras"]
 __version__ = "0.1.0"
 
 

@@ -31,7 +31,7 @@ from .cell import sigmoid
 from .cell_backward import (CellGrads, cell_backward, dC_next, dCprojt, dCt, dFt, dHt, dHX,
                             dIt, dOt, db, dW)
 from .gradcheck import relative_error
-from .model import run
+from . import model
 from .output import dBy, dh_output, dlogits, dWy
 
 TOL = 1e-6
@@ -225,7 +225,7 @@ class Call(NamedTuple):
 def calls(ex):
     """``{name: [Call]}``: every call lstmdoc's own pass makes on ``ex``, t = T first."""
     p = ex.params
-    r = run(p, ex.X, ex.target, ex.h0, ex.c0)
+    r = model.run(p, ex.X, ex.target, ex.h0, ex.c0)
     T, B = len(r.caches), ex.X.shape[2]
     dh_T = dh_output(r.dlogits, p.Wy)
     zeros = np.zeros_like(dh_T)
@@ -264,6 +264,8 @@ def _parts(name, out):
     names = PARTS.get(name)
     if names is None:
         out = (out,)
+    elif isinstance(out, dict) and set(names) <= set(out):
+        out = tuple(out[f] for f in names)
     elif all(hasattr(out, f) for f in names):
         out = tuple(getattr(out, f) for f in names)
     elif not isinstance(out, (tuple, list)) or len(out) != len(names):
@@ -571,22 +573,37 @@ def check(module_or_dict):
     return Report(label, results)
 
 
-def main(argv=None, prog="python -m lstmdoc.grader"):
-    """``python -m lstmdoc.grader FILE.py``: print the report; exit status 0 only if all match.
+def add_arguments(parser):
+    """Add the grader's command-line arguments to an ``argparse`` parser (or subparser)."""
+    parser.add_argument("file", help="a Python file defining any of: " + ", ".join(REFERENCE))
+    return parser
+
+
+def run(args):
+    """Grade ``args.file`` (parsed by :func:`add_arguments`), print the report, return the status.
 
     Returns
     -------
     int
         0 all match, 1 some function wrong or failing, 2 nothing could be graded.
     """
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Grade your own LSTM backward-pass step functions against lstmdoc's.")
-    parser.add_argument("file", help="a Python file defining any of: " + ", ".join(REFERENCE))
-    args = parser.parse_args(argv)
     report = check(args.file)
     print(report.text())
     return 0 if report.ok else 2 if report.problem else 1
+
+
+def main(argv=None, prog="python -m lstmdoc.grader"):
+    """``python -m lstmdoc.grader FILE.py``: print the report; exit status 0 only if all match.
+
+    Returns
+    -------
+    int
+        As :func:`run`.
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Grade your own LSTM backward-pass step functions against "
+        "lstmdoc's: which step is wrong, at which time step, and the likely mistake.")
+    return run(add_arguments(parser).parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-import lstmdoc
+import lstmdoc  # noqa: F401  (lstmdoc.check, lazily)
 from lstmdoc import cell_backward as cb
 from lstmdoc.grader import GENERIC, REFERENCE, check, main, wrong_variants
 
@@ -252,3 +252,21 @@ def test_try_it_boxes_show_lstmdocs_signatures():
             seen.add(name)
         assert "$ python -m lstmdoc.grader my_lstm.py" in box
     assert seen == set(REFERENCE) - {"cell_backward"}
+
+
+def test_cell_backward_may_return_a_dict():
+    from lstmdoc.cell_backward import cell_backward as right
+    report = check({"cell_backward": lambda *a: right(*a)._asdict()})
+    assert report.ok
+
+
+def test_subcommand_wiring():
+    """What lstmdoc's own command line does with the grader: a subparser and run()."""
+    import argparse
+
+    from lstmdoc import grader
+    parser = argparse.ArgumentParser(prog="python -m lstmdoc")
+    sub = parser.add_subparsers(dest="command", required=True)
+    grader.add_arguments(sub.add_parser("check"))
+    args = parser.parse_args(["check", "nope.py"])
+    assert args.file == "nope.py" and grader.run(args) == 2
