@@ -343,10 +343,10 @@ class Result:
         if self.error:
             text = f"{head} could not be graded at {where}: {self.error.splitlines()[-1]}"
         else:
-            err = "a different shape" if self.rel_error == np.inf else \
-                f"relative error {self.rel_error:.2g}"
+            err = "" if self.rel_error == np.inf else \
+                f"largest relative error {self.rel_error:.2g}; "
             part = f" ({self.part})" if self.part else ""
-            text = (f"{head} differs{part} first at {where}; largest {err}; "
+            text = (f"{head} differs{part} first at {where}; {err}"
                     f"shape {_shape_text(self.shape)}, expected {_shape_text(self.expected_shape)}")
         if self.mistake:
             text += f" — likely mistake: {self.mistake}"
@@ -477,15 +477,22 @@ def _first_variant(name, got, call_list, forget_bias):
             continue
     for mistake, transform in GENERIC:
         try:
-            if all(_same(g, tuple(e if t is None else t for e, t in
-                                  ((e, transform(e, gp, c.B)) for e, gp in zip(c.expected, g))))
-                   for g, c in zip(got, call_list)) and any(
-                       transform(e, gp, c.B) is not None
-                       for g, c in zip(got, call_list) for e, gp in zip(c.expected, g)):
-                return mistake
+            wrong = [_transformed(transform, c, g) for g, c in zip(got, call_list)]
         except Exception:  # noqa: BLE001
             continue
+        # It must apply somewhere (B > 1, a matrix, ...); where it does not, the result is right.
+        if any(w is not None for w in wrong) and all(
+                _same(g, c.expected if w is None else w) for g, c, w in zip(got, call_list, wrong)):
+            return mistake
     return None
+
+
+def _transformed(transform, call, got):
+    """lstmdoc's result at ``call`` made wrong by ``transform``; None where it cannot apply."""
+    parts = [transform(e, g, call.B) for e, g in zip(call.expected, got)]
+    if all(p is None for p in parts):
+        return None
+    return tuple(e if p is None else p for e, p in zip(call.expected, parts))
 
 
 def load(path):
@@ -548,7 +555,7 @@ def check(module_or_dict):
         try:
             namespace = vars(load(source))
         except Exception as exc:  # noqa: BLE001  (a syntax error or anything the file raises)
-            what = "cannot be imported" if not isinstance(exc, FileNotFoundError) else "not found"
+            what = "was not found" if isinstance(exc, FileNotFoundError) else "cannot be imported"
             return Report(label, problem=f"the file {what}.\n{_trimmed(exc, source)}".rstrip())
     elif isinstance(module_or_dict, dict):
         namespace, label = module_or_dict, "(your functions)"

@@ -195,7 +195,7 @@ def test_files_that_cannot_be_graded(tmp_path, capsys, code, message):
 
 def test_missing_file_and_bad_argument(tmp_path, capsys):
     assert main([str(tmp_path / "nope.py")]) == 2
-    assert "not found" in capsys.readouterr().out
+    assert "the file was not found" in capsys.readouterr().out
     with pytest.raises(TypeError, match="module_or_dict must be"):
         check(42)
 
