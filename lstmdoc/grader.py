@@ -387,9 +387,8 @@ class Report:
         """One line per function, then each traceback, then a summary."""
         if self.problem:
             return f"lstmdoc check {self.source}: {self.problem}"
-        lines = [f"lstmdoc check {self.source}: {len(self.results)} step function(s), each called "
-                 "where lstmdoc calls its own, at every time step of the random example (T = 6) "
-                 "and of the article's (T = 3)"]
+        lines = [f"lstmdoc check {self.source}: {len(self.results)} step function(s), on the "
+                 "random example (T = 6) and the article's (T = 3)"]
         lines += [r.line() for r in self.results]
         for r in self.results:
             if r.error and "\n" in r.error:
