@@ -327,7 +327,8 @@ def grads_from_torch(lstm, linear, x=None, state=None):
     dict of ndarray
         ``"W"``, ``"b"``, ``"Wy"``, ``"by"`` (and ``"X"``, ``"h0"``, ``"c0"``), as
         :func:`lstmdoc.loss_and_grads` returns them. ``"b"`` is the gradient of
-        ``bias_ih`` (equal to that of ``bias_hh``: they are added).
+        ``bias_ih`` (equal to that of ``bias_hh``: they are added); ``"b"`` and
+        ``"by"`` are left out for modules built with ``bias=False``.
     """
     _check_torch_modules(lstm, linear)
     params = [lstm.weight_ih_l0, lstm.weight_hh_l0, linear.weight]
@@ -335,11 +336,11 @@ def grads_from_torch(lstm, linear, x=None, state=None):
         raise ValueError("lstm and linear have no gradients: call loss.backward() first")
     inv = _inverse(TORCH_ORDER)
     W = np.concatenate([_np(lstm.weight_ih_l0.grad), _np(lstm.weight_hh_l0.grad)], axis=1)
-    b = _np(lstm.bias_ih_l0.grad) if lstm.bias else np.zeros(W.shape[0], W.dtype)
-    by = (_np(linear.bias.grad) if linear.bias is not None
-          else np.zeros(linear.out_features, W.dtype))
-    grads = {"W": _reorder(W, inv), "b": _reorder(b, inv)[:, None],
-             "Wy": _np(linear.weight.grad), "by": by[:, None]}
+    grads = {"W": _reorder(W, inv), "Wy": _np(linear.weight.grad)}
+    if lstm.bias:  # a module without biases has no gradient for them
+        grads["b"] = _reorder(_np(lstm.bias_ih_l0.grad), inv)[:, None]
+    if linear.bias is not None:
+        grads["by"] = _np(linear.bias.grad)[:, None]
     B = None
     if state is not None:
         for name, s in zip(("h0", "c0"), state):

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-import lstmdoc  # noqa: F401  (lstmdoc.check, lazily)
+import lstmdoc
 from lstmdoc import cell_backward as cb
 from lstmdoc.grader import GENERIC, REFERENCE, check, main, wrong_variants
 
@@ -63,12 +63,20 @@ def test_each_known_mistake_is_named(name, mistake, fn):
     assert result.mistake == mistake
 
 
-@pytest.mark.parametrize("mistake, fn, name", [
+GENERIC_CASES = [
     ("the sign flipped", lambda dh, c: -cb.dOt(dh, c), "dOt"),
     ("the transpose", lambda dlogits, h: h @ dlogits.T, "dWy"),
     ("the right numbers in the wrong shape", lambda da: da.sum(axis=1), "db"),
     ("divided by the batch size B once too often", lambda dl, h: dl @ h.T / dl.shape[1], "dWy"),
-])
+]
+
+
+def test_every_generic_mistake_has_a_case():
+    assert [m for m, _ in GENERIC] == [next(m for m, _ in GENERIC if m.startswith(case[0]))
+                                       for case in GENERIC_CASES]
+
+
+@pytest.mark.parametrize("mistake, fn, name", GENERIC_CASES)
 def test_generic_mistakes(mistake, fn, name):
     (result,) = check({name: fn}).results
     assert result.mistake.startswith(mistake)

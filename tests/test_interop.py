@@ -222,3 +222,17 @@ def test_the_frameworks_page_example_runs_with_torch(torch):
     finally:
         np.set_printoptions()
     assert runner.failures == 0 and runner.tries > 20
+
+
+def test_modules_without_biases(torch):
+    torch.manual_seed(1)
+    ex = random()
+    lstm = torch.nn.LSTM(3, 4, bias=False, dtype=torch.float64)
+    linear = torch.nn.Linear(4, 5, bias=False, dtype=torch.float64)
+    params = lstmdoc.from_torch(lstm, linear)
+    assert not params.b.any() and not params.by.any()
+    t_loss, t_grads = torch_pass(torch, lstm, linear, ex)
+    loss, grads = lstmdoc.loss_and_grads(params, ex.X, ex.target, ex.h0, ex.c0)
+    assert abs(loss - t_loss) < 1e-12
+    np.testing.assert_allclose(t_grads["W"], grads["W"], rtol=1e-9, atol=1e-12)
+    assert "b" not in t_grads and "by" not in t_grads   # no such parameters in torch
