@@ -7,7 +7,9 @@ The public contract:
 - :func:`run` — the same pass keeping every intermediate, step by step;
 - :mod:`lstmdoc.example` — the article's example and a seeded random one;
 - :mod:`lstmdoc.gradcheck` — central finite differences for any scalar function;
-- :func:`verify` — every gradient of a pass against finite differences.
+- :func:`verify` — every gradient of a pass against finite differences;
+- :func:`check` — grade your own step functions (:mod:`lstmdoc.grader`);
+- :func:`from_torch`, :func:`to_torch` and the other converters of :mod:`lstmdoc.interop`.
 """
 
 from . import example, gradcheck
@@ -17,4 +19,20 @@ from .verification import STEP_NAMES, verify
 
 __all__ = ["LSTMParams", "Run", "example", "gradcheck", "loss_and_grads", "run",
            "split_gates", "verify", "STEP_NAMES"]
+__all__ += ["check", "from_torch", "to_torch", "to_torch_inputs", "grads_from_torch",
+            "grads_to_torch", "from_tf_cell", "to_tf_cell", "from_keras", "to_keras"]
 __version__ = "0.1.0"
+
+
+_LAZY = {"check": "grader", **{name: "interop" for name in (
+    "from_torch", "to_torch", "to_torch_inputs", "grads_from_torch", "grads_to_torch",
+    "from_tf_cell", "to_tf_cell", "from_keras", "to_keras")}}
+
+
+def __getattr__(name):
+    # The grader and the framework converters load on first use: `import lstmdoc` stays
+    # quick, and never imports torch (interop imports it only inside its functions).
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'lstmdoc' has no attribute {name!r}")

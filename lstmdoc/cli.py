@@ -240,9 +240,27 @@ def run_trace(args):
     return 0
 
 
+# --- check ---------------------------------------------------------------------------------
+
+def add_check(subparsers):
+    from . import grader
+    p = subparsers.add_parser(
+        "check", help="grade your own backward-pass step functions",
+        description="Grade your own LSTM backward-pass step functions (lstmdoc's names and "
+                    "signatures) against lstmdoc's: which step is wrong, at which time step, "
+                    "and the likely mistake. Exit status 0 only when every function found matches.")
+    grader.add_arguments(p)
+    p.set_defaults(run=run_check)
+
+
+def run_check(args):
+    from . import grader
+    return grader.run(args)
+
+
 # --- the program -------------------------------------------------------------------------
 
-SUBCOMMANDS = (add_train, add_generate, add_trace)
+SUBCOMMANDS = (add_train, add_generate, add_trace, add_check)
 
 
 def build_parser():

@@ -261,7 +261,7 @@ def test_bad_trace_input_exits_2(capsys, args, message):
 
 # --- help, and the real program --------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [[], ["train"], ["generate"], ["trace"]])
+@pytest.mark.parametrize("command", [[], ["train"], ["generate"], ["trace"], ["check"]])
 def test_help_on_each_subcommand(capsys, command):
     assert main([*command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -273,26 +273,33 @@ def test_a_passthrough_subcommand_gets_its_arguments_in_order(monkeypatch, capsy
     import argparse
 
     def grader_main(argv):
-        parser = argparse.ArgumentParser(prog="lstmdoc check")
+        parser = argparse.ArgumentParser(prog="lstmdoc grade")
         parser.add_argument("answers")
         parser.add_argument("--step")
         args = parser.parse_args(argv)
         print(f"graded {args.answers} at {args.step}")
         return 0
 
-    def add_check(subparsers):
-        p = subparsers.add_parser("check", help="grade answers", add_help=False)
+    def add_grade(subparsers):
+        p = subparsers.add_parser("grade", help="grade answers", add_help=False)
         p.set_defaults(run=lambda args: grader_main(args.argv), passthrough=True)
 
-    monkeypatch.setattr(cli, "SUBCOMMANDS", (*cli.SUBCOMMANDS, add_check))
-    assert main(["check", "a.json", "--step", "dCt"]) == 0
+    monkeypatch.setattr(cli, "SUBCOMMANDS", (*cli.SUBCOMMANDS, add_grade))
+    assert main(["grade", "a.json", "--step", "dCt"]) == 0
     assert capsys.readouterr().out == "graded a.json at dCt\n"
-    assert main(["check", "--help"]) == 0
-    assert capsys.readouterr().out.startswith("usage: lstmdoc check [-h] [--step STEP] answers")
-    assert main(["check"]) == 2
+    assert main(["grade", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: lstmdoc grade [-h] [--step STEP] answers")
+    assert main(["grade"]) == 2
     assert "required: answers" in capsys.readouterr().err
     assert main(["trace", "extra"]) == 2  # the others still refuse extras
     assert "unrecognized arguments: extra" in capsys.readouterr().err
+
+
+def test_check_grades_a_learners_file(capsys):
+    learner = Path(__file__).parents[1] / "docs" / "learners" / "my_lstm.py"
+    assert main(["check", str(learner)]) == 1  # its dCt forgets the dc_next term
+    out = capsys.readouterr().out
+    assert "ok    dOt" in out and "WRONG dCt" in out and "the dc_next term forgotten" in out
 
 
 def test_main_returns_the_status_that_the_program_exits_with():
@@ -313,6 +320,9 @@ def test_python_m_lstmdoc_every_subcommand(tmp_path):
     assert generated.returncode == 0 and generated.stdout.startswith("the mice had ")
     traced = program("trace", "--step", "3", cwd=tmp_path)
     assert traced.returncode == 0 and "dCprojt (5, 1)" in traced.stdout
+    learner = Path(__file__).parents[1] / "docs" / "learners" / "my_lstm.py"
+    checked = program("check", str(learner), cwd=tmp_path)
+    assert checked.returncode == 1 and "WRONG dCt" in checked.stdout, checked.stderr
     bad = program("trace", "--step", "9", cwd=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip() == ("lstmdoc trace: error: time steps count from 1 to T = 3 "
