@@ -22,6 +22,7 @@ extensions = [
     "lstmdoc_figures",  # docs/_ext: draws figures/*.py from real runs
     "lstmdoc_mathjax",  # docs/_ext: serves MathJax 3 from the site itself (no CDN)
     "lstmdoc_html",  # docs/_ext: unique equation anchors under furo; search fixes
+    "lstmdoc_reading",  # docs/_ext: equations and figures on phones, figures in dark mode
     "sphinx_copybutton",
 ]
 
@@ -41,6 +42,7 @@ myst_fence_as_directive = ["doctest"]
 # Docstrings: numpy style, shapes written as "ndarray of shape (H, B)".
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"
+autodoc_preserve_defaults = True  # signatures show "dtype=np.float64", not "<class 'numpy.float64'>"
 napoleon_numpy_docstring = True
 napoleon_google_docstring = False
 napoleon_preprocess_types = True
@@ -83,3 +85,38 @@ copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 copybutton_copy_empty_lines = False
+
+
+def setup(app):
+    """Three fixes for a quiet build; conf.py is itself an extension."""
+    import logging
+    from pathlib import Path
+
+    import sphinx_copybutton
+
+    # sphinx-copybutton appends its static folder to html_static_path at builder-inited,
+    # after Sphinx has compared the config with the pickled one, so that every rebuild
+    # reported "The configuration has changed". Add it here, before the comparison, and
+    # drop the duplicate copybutton appends (priority 900: after copybutton's handler).
+    static = str(Path(sphinx_copybutton.__file__).parent.joinpath("_static").absolute())
+
+    def add_copybutton_static(app, config):
+        config.html_static_path.append(static)
+
+    def drop_duplicate(app):
+        app.config.html_static_path[:] = list(dict.fromkeys(app.config.html_static_path))
+
+    app.connect("config-inited", add_copybutton_static)
+    app.connect("builder-inited", drop_duplicate, priority=900)
+
+    # furo registers its config value pygments_dark_style when the theme loads, after
+    # Sphinx has compared the config with the pickled one, so a rebuild always finds it
+    # "changed"; at that point Sphinx cannot see its value, so the message never carries
+    # news (and nothing is reread). Drop exactly that message; any other change is reported.
+    logging.getLogger("sphinx.sphinx.environment").addFilter(
+        lambda record: record.args != ("pygments_dark_style",))
+
+    # MyST logs its whole MdParserConfig on every build, with no option to turn it off
+    # (executablebooks/MyST-NB#594); drop that one message, keep its warnings.
+    logging.getLogger("sphinx.myst_parser.sphinx_ext.main").addFilter(
+        lambda record: "MdParserConfig" not in str(record.args))

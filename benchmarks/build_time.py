@@ -101,6 +101,9 @@ def main():
                         help="the sphinx-build to run (default: the project's .venv)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
     args = parser.parse_args()
+    if shutil.which(args.sphinx_build) is None:
+        sys.exit(f"build_time.py: no sphinx-build at {args.sphinx_build}. Run `make html` once "
+                 "(it creates .venv with the docs dependencies), or pass --sphinx-build PATH.")
     env, opts = make_settings()
 
     tmp = Path(tempfile.mkdtemp(prefix="lstmdoc-bench-"))

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 import lstmdoc  # noqa: E402
 
-from . import cell_diagram, step_plots, training, whole_cell  # noqa: E402
+from . import bptt, cell_diagram, step_plots, training, whole_cell  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -57,6 +57,8 @@ def drawings():
         "dc-next-values.svg": lambda: step_plots.pair(
             "dc_prev", "dh_prev", article, random, t,
             "random example: the two gradients handed to t-1"),
+        "bptt.svg": lambda: bptt.chain(
+            random, "random example (T = 6): the gradients handed back, and their sizes"),
     })
     # The whole cell: layer norm's boxes and the dropout mask.
     figures.update({f"whole-cell-{k}.svg": (lambda k=k: whole_cell.draw(k, shapes))
@@ -80,7 +82,7 @@ def training_drawings():
 def svg_bytes(fig):
     """The figure as SVG, with nothing in it that changes from one run to the next."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None}, transparent=True)  # dark mode: no panel
     plt.close(fig)
     return buf.getvalue()
 

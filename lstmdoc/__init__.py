@@ -11,6 +11,8 @@ The public contract:
 - :mod:`lstmdoc.layernorm`, :mod:`lstmdoc.dropout` — the whole cell: layer
   norm (``LSTMParams(..., norm_gain=, norm_shift=)``) and recurrent dropout
   (``dropout_mask=`` of :func:`run` and :func:`loss_and_grads`).
+- :func:`check` — grade your own step functions (:mod:`lstmdoc.grader`);
+- :func:`from_torch`, :func:`to_torch` and the other converters of :mod:`lstmdoc.interop`.
 """
 
 from . import dropout, example, gradcheck, layernorm
@@ -20,4 +22,20 @@ from .verification import STEP_NAMES, verify
 
 __all__ = ["LSTMParams", "Run", "dropout", "example", "gradcheck", "layernorm", "loss_and_grads", "run",
            "split_gates", "verify", "STEP_NAMES"]
+__all__ += ["check", "from_torch", "to_torch", "to_torch_inputs", "grads_from_torch",
+            "grads_to_torch", "from_tf_cell", "to_tf_cell", "from_keras", "to_keras"]
 __version__ = "0.1.0"
+
+
+_LAZY = {"check": "grader", **{name: "interop" for name in (
+    "from_torch", "to_torch", "to_torch_inputs", "grads_from_torch", "grads_to_torch",
+    "from_tf_cell", "to_tf_cell", "from_keras", "to_keras")}}
+
+
+def __getattr__(name):
+    # The grader and the framework converters load on first use: `import lstmdoc` stays
+    # quick, and never imports torch (interop imports it only inside its functions).
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'lstmdoc' has no attribute {name!r}")

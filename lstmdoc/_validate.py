@@ -20,7 +20,9 @@ def float_array(name, a, ndim, dtype=None):
     ``dtype``, when given, is the dtype ``a`` must share (the parameters').
     """
     if not isinstance(a, np.ndarray):
-        raise TypeError(f"{name} must be a numpy ndarray, got {type(a).__name__}")
+        hint = (f" (nothing is converted: pass np.asarray({name}, dtype=np.{dtype or 'float64'}))"
+                if isinstance(a, (list, tuple)) else "")
+        raise TypeError(f"{name} must be a numpy ndarray, got {type(a).__name__}{hint}")
     if a.dtype not in FLOAT_DTYPES:
         raise TypeError(f"{name} must have dtype float32 or float64, got {a.dtype}")
     if dtype is not None and a.dtype != dtype:
@@ -36,9 +38,15 @@ def float_array(name, a, ndim, dtype=None):
 
 
 def shape(name, a, expected, meaning):
-    """Check ``a.shape == expected``; ``meaning`` spells the shape, e.g. ``"(H, B)"``."""
-    if a.shape != tuple(expected):
-        raise ValueError(f"{name} must have shape {meaning} = {tuple(expected)}, got {a.shape}")
+    """Check ``a.shape == expected``; ``meaning`` spells the shape, e.g. ``"(H, B)"``.
+
+    A matrix given transposed is named as such.
+    """
+    expected = tuple(expected)
+    if a.shape != expected:
+        hint = (f"; it looks transposed: pass {name}.T"
+                if a.ndim == 2 and a.shape == expected[::-1] else "")
+        raise ValueError(f"{name} must have shape {meaning} = {expected}, got {a.shape}{hint}")
 
 
 def finite_scalar(name, x):
@@ -51,8 +59,14 @@ def finite_scalar(name, x):
 
 
 def targets(name, target, B, V):
-    """Check class indices: an integer array of shape ``(B,)`` with values in ``[0, V)``."""
-    target = np.asarray(target)
+    """Check class indices: an integer ndarray of shape ``(B,)`` with values in ``[0, V)``.
+
+    Like every array argument it must be a numpy ndarray: nothing is converted.
+    """
+    if not isinstance(target, np.ndarray):
+        hint = f" (pass np.array({name}))" if isinstance(target, (list, tuple)) else ""
+        raise TypeError(f"{name} must be a numpy ndarray of integer class indices, "
+                        f"got {type(target).__name__}{hint}")
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class indices, got dtype {target.dtype}")
     shape(name, target, (B,), "(B,)")
@@ -90,18 +104,44 @@ def shapes(**spec):
 
     def decorate(fn):
         names = list(inspect.signature(fn).parameters)
+        fast = [(name, names.index(name), field, letters) for name, field, _, letters, _ in plan]
 
-        @functools.wraps(fn)
-        def checked(*args, **kwargs):
-            given = dict(zip(names, args), **kwargs)
+        def check(given):  # the thorough check, which finds whom to blame
             sizes = {}
             for name, field, label, letters, text in plan:
                 a = given[name] if field is None else getattr(given[name], field)
                 _bind(fn.__name__, label, a, letters, text, sizes)
                 _derive(fn.__name__, sizes)
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            # The pass calls these functions millions of times under finite differences:
+            # a quick test that everything agrees, and the thorough check only if not.
+            if not _agree(fast, args, kwargs):
+                check(dict(zip(names, args), **kwargs))
             return fn(*args, **kwargs)
         return checked
     return decorate
+
+
+def _agree(fast, args, kwargs):
+    """Whether the arguments fit the plan: the fast path of :func:`shapes`, no messages."""
+    sizes = {}
+    for name, pos, field, letters in fast:
+        a = args[pos] if pos < len(args) else kwargs.get(name)
+        if field is not None:
+            a = getattr(a, field, None)
+        if not isinstance(a, np.ndarray) or a.ndim != len(letters):
+            return False
+        for letter, n in zip(letters, a.shape):
+            if (letter if isinstance(letter, int) else sizes.setdefault(letter, n)) != n:
+                return False
+    fourH, H, D, DH = (sizes.get(k) for k in ("4H", "H", "D", "D+H"))
+    if fourH is not None:
+        if fourH % 4 or (H is not None and 4 * H != fourH):
+            return False
+        H = fourH // 4
+    return DH is None or D is None or H is None or D + H == DH
 
 
 def _derive(fn, sizes):

@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as check
+from ._records import field_docs
 from ._validate import shapes
 from .layernorm import layernorm_forward
 from .params import Norms, split_gates, split_norms
@@ -32,8 +33,31 @@ def sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+@field_docs
 class CellCache(NamedTuple):
-    """What one step's backward pass needs from its forward pass. Shapes for one step."""
+    """What one step's backward pass needs from its forward pass (from :func:`cell_forward`).
+
+    Attributes
+    ----------
+    z : ndarray of shape (D+H, B)
+        ``z_t = [x_t; h_{t−1}]``, the input and the previous hidden state stacked.
+    c_prev : ndarray of shape (H, B)
+        The previous cell state c_{t−1}.
+    f : ndarray of shape (H, B)
+        Forget gate f_t = σ(a_f + forget_bias).
+    i : ndarray of shape (H, B)
+        Input gate i_t, after its sigmoid.
+    cproj : ndarray of shape (H, B)
+        Candidate cell state c̃_t, after its tanh.
+    o : ndarray of shape (H, B)
+        Output gate o_t, after its sigmoid.
+    tanh_c : ndarray of shape (H, B)
+        tanh(c_t), so that ``h_t = o * tanh_c``.
+    mask : ndarray of shape (H, B), or None
+        Recurrent dropout's mask on the candidate; None without dropout.
+    norms : Norms of LayerNormCache, or None
+        The five layer norms' caches (f, i, cproj, o, state); None without layer norm.
+    """
 
     z: np.ndarray       # (D+H, B)  [x_t; h_{t-1}]
     c_prev: np.ndarray  # (H, B)    c_{t-1}

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._records import field_docs
 from ._validate import shapes
 from .layernorm import layernorm_backward, layernorm_param_grads
 from .params import Norms
@@ -182,7 +183,7 @@ def dW(da, cache):
 
 @shapes(da="4H,B")
 def db(da):
-    """This step's share of the gate biases' gradient: ``Σ_b da[:, b]``.
+    """This step's share of the gate biases' gradient: ``Σ_n da[:, n]`` over the examples n.
 
     Parameters
     ----------
@@ -211,9 +212,9 @@ def dHX(da, W):
         The part of ∂L/∂h_{t−1} that flows through step t; step t−1 receives it
         as its ``dh_next``.
     """
-    dz = W.T @ da
+    dhx = W.T @ da  # the article's DHX: the gradient of z_t = [x_t; h_{t-1}]
     D = W.shape[1] - W.shape[0] // 4
-    return dz[:D], dz[D:]
+    return dhx[:D], dhx[D:]
 
 
 @shapes(dc="H,B", cache="CellCache")
@@ -238,8 +239,45 @@ def dC_next(dc, cache):
     return dc * cache.f
 
 
+@field_docs
 class CellGrads(NamedTuple):
-    """Every gradient of one backward step, named as in the article."""
+    """Every gradient of one backward step t, named as in the article (from :func:`cell_backward`).
+
+    All are gradients of the loss L. The four gate gradients are with respect to
+    the **pre-activations** a_f, a_i, a_c, a_o (the row blocks of ``a_t = W z_t + b``).
+
+    Attributes
+    ----------
+    dHt : ndarray of shape (H, B)
+        ∂L/∂h_t, from the output layer and from step t+1 (article: DHt).
+    dOt : ndarray of shape (H, B)
+        ∂L/∂a_o, output gate pre-activation (article: DOt).
+    dCt : ndarray of shape (H, B)
+        ∂L/∂c_t, the total: through h_t and through c_{t+1} (article: DCt).
+        With layer norm, ∂L/∂s_t: the state before its norm.
+    dCprojt : ndarray of shape (H, B)
+        ∂L/∂a_c, candidate pre-activation (article: DCprojt).
+    dFt : ndarray of shape (H, B)
+        ∂L/∂a_f, forget gate pre-activation (article: DFt).
+    dIt : ndarray of shape (H, B)
+        ∂L/∂a_i, input gate pre-activation (article: DIt).
+    dW : ndarray of shape (4H, D+H)
+        This step's share of ∂L/∂W, ``da @ z_tᵀ``; the BPTT loop sums the shares.
+    db : ndarray of shape (4H, 1)
+        This step's share of ∂L/∂b.
+    dx : ndarray of shape (D, B)
+        ∂L/∂x_t, the top D rows of the article's DHX.
+    dh_prev : ndarray of shape (H, B)
+        The part of ∂L/∂h_{t−1} that flows through step t, the bottom H rows of
+        DHX; step t−1 receives it as its ``dh_next``.
+    dc_prev : ndarray of shape (H, B)
+        The part of ∂L/∂c_{t−1} that flows through c_t (article: DC_next,
+        DCt_recur); step t−1 receives it as its ``dc_next``, and its ``dCt``
+        adds the part through h_{t−1}.
+    dnorm_gain, dnorm_shift : ndarray of shape (5H, 1), or None
+        This step's share of the layer norms' gains' and shifts' gradients
+        (:func:`dNorm`); None without layer norm.
+    """
 
     dHt: np.ndarray      # (H, B)
     dOt: np.ndarray      # (H, B)     pre-activation
@@ -292,8 +330,12 @@ def cell_backward(dh_out, dh_next, dc_next, cache, W):
     ----------
     dh_out : ndarray of shape (H, B)
         Gradient from the output layer into ``h_t`` (zeros before the last step).
-    dh_next, dc_next : ndarray of shape (H, B)
-        Gradients from step t+1 into ``h_t`` and ``c_t`` (zeros at the last step).
+    dh_next : ndarray of shape (H, B)
+        Gradient from step t+1 into ``h_t``: step t+1's ``dh_prev`` (zeros at
+        the last step).
+    dc_next : ndarray of shape (H, B)
+        Gradient from step t+1 into ``c_t``: step t+1's ``dc_prev``, the part
+        that flows through c_{t+1} (zeros at the last step).
     cache : CellCache
         This step's forward cache.
     W : ndarray of shape (4H, D+H)

@@ -107,9 +107,19 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
     Parameters
     ----------
     seed : int
-    T, D, H, V, B : int
-        Time steps, input, hidden, classes, batch.
+        Seed of the random generator: one seed, one example.
+    T : int
+        Time steps.
+    D : int
+        Input size.
+    H : int
+        Hidden size.
+    V : int
+        Number of classes.
+    B : int
+        Batch size (examples, the columns).
     dtype : float32 or float64
+        Of every array; float64 for finite differences.
     layer_norm : bool, optional
         Add (when true) layer norm with random gains (around 1) and shifts (around 0), so
         that a gain or shift in the wrong place cannot hide.

@@ -92,6 +92,11 @@ class LSTMParams:
     All arrays share one dtype, float32 or float64. They are not copied;
     lstmdoc never writes into them.
 
+    A transposed ``W``, shape ``(D+H, 4H)``, is reported as such when ``b``
+    has 4H rows or ``Wy`` has H columns, as they must: ``W``'s shape alone
+    cannot show it. A transposed ``b``, ``Wy`` (TensorFlow's ``(H, V)``
+    kernel) or ``by`` is named too.
+
     Examples
     --------
     >>> import numpy as np
@@ -115,17 +120,17 @@ class LSTMParams:
 
     def __post_init__(self):
         W = check.float_array("W", self.W, 2)
-        fourH, DH = W.shape
-        if fourH % 4:
-            raise ValueError(f"W must have shape (4H, D+H); its {fourH} rows are not a multiple of 4")
-        H = fourH // 4
-        if DH <= H:
-            raise ValueError(f"W must have shape (4H, D+H) with D >= 1; got {W.shape}, so H = {H} "
-                             f"leaves D = {DH - H}")
-        check.shape("b", check.float_array("b", self.b, 2, W.dtype), (fourH, 1), "(4H, 1)")
+        b = check.float_array("b", self.b, 2, W.dtype)
         Wy = check.float_array("Wy", self.Wy, 2, W.dtype)
+        _check_W(W.shape, b.shape, Wy.shape)
+        fourH, DH = W.shape
+        H = fourH // 4
+        check.shape("b", b, (fourH, 1), "(4H, 1)")
         if Wy.shape[1] != H:
-            raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), got {Wy.shape}")
+            hint = (" (TensorFlow's (H, V) kernel?); it looks transposed: pass Wy.T"
+                    if Wy.shape[0] == H else "")
+            raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), "
+                             f"got {Wy.shape}{hint}")
         check.shape("by", check.float_array("by", self.by, 2, W.dtype), (Wy.shape[0], 1), "(V, 1)")
         object.__setattr__(self, "forget_bias", check.finite_scalar("forget_bias", self.forget_bias))
         given = [name for name in ("norm_gain", "norm_shift") if getattr(self, name) is not None]
@@ -168,3 +173,23 @@ class LSTMParams:
                 if getattr(self, name) is not None}
         return LSTMParams(*(a.astype(dtype) for a in (self.W, self.b, self.Wy, self.by)),
                           forget_bias=self.forget_bias, **norm)
+
+
+def _check_W(W, b, Wy):
+    """W's shape ``(4H, D+H)``, checked before b's and Wy's so that a transposed W is named.
+
+    W's shape alone cannot reveal a transpose (any ``(4k, m)`` with ``m > k`` is
+    valid), but b's rows are 4H and Wy's columns H: a W whose columns, not rows,
+    agree with them is transposed.
+    """
+    fourH, DH = W
+    by_b = DH == b[0] != fourH
+    if by_b or DH == 4 * Wy[1] != fourH:
+        source = f"b has {b[0]} rows" if by_b else f"Wy has H = {Wy[1]} columns"
+        raise ValueError(f"W must have shape (4H, D+H), got {W}: {source}, so W looks "
+                         f"transposed: pass W.T")
+    if fourH % 4:
+        raise ValueError(f"W must have shape (4H, D+H); its {fourH} rows are not a multiple of 4")
+    if DH <= fourH // 4:
+        raise ValueError(f"W must have shape (4H, D+H) with D >= 1; got {W}, so H = {fourH // 4} "
+                         f"leaves D = {DH - fourH // 4}")

@@ -3,35 +3,113 @@
 The ladder: for each quantity, write the rest of the pass as a function of it
 (perturb the intermediate, rerun what follows, read the loss) and compare the
 analytic gradient with central differences. The site's build runs
-:func:`verify` on both examples and refuses to build if any check fails.
+:func:`~lstmdoc.verify` on both examples and refuses to build if any check fails.
 """
 
 import dataclasses
 
 import numpy as np
+from tqdm import tqdm
 
 from .cell import cell_forward, cell_from_preactivation
+from .example import Example
 from .gradcheck import check_gradient
 from .layernorm import layernorm_forward
-from .model import loss_from, run
+from .model import check_inputs, loss_from, run
 from .output import cross_entropy
 
 STEP_NAMES = ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW", "db", "dx", "dh_prev", "dc_prev")
-"""The per-time-step quantities, in the article's order."""
+"""The per-time-step quantities, in the article's order: the fields of
+:class:`~lstmdoc.cell_backward.CellGrads`, checked by :func:`~lstmdoc.verify` as
+``"<name>[k]"`` for time step t = k + 1."""
 
 NORM_STEP_NAMES = ("dnorm_gain", "dnorm_shift")
-"""The per-time-step quantities added by layer norm: this step's share of its gains' and shifts' gradients."""
+"""The per-time-step quantities added by layer norm: this step's share of the
+gains' and shifts' gradients (:func:`~lstmdoc.cell_backward.dNorm`)."""
+
+SAMPLE = 32
+"""Entries checked per quantity when :func:`~lstmdoc.verify` samples
+(``sample="auto"`` on a large model)."""
+
+EXHAUSTIVE_UP_TO = 50_000
+"""``sample="auto"`` checks every entry when that costs at most this many cell steps
+(:func:`exhaustive_cost`), about 2 s; beyond it, :data:`SAMPLE` entries per quantity."""
 
 
-def verify(example, tol=1e-6):
-    """Check every gradient of ``example``'s pass against finite differences.
+def exhaustive_cost(T, D, H, B):
+    """Cell steps run by :func:`~lstmdoc.verify` when it checks every entry.
+
+    Each entry costs two runs of the rest of the pass: ``T`` steps for the
+    parameters, inputs and initial state, ``T − k`` for a quantity of step
+    ``k``. So the cost grows with ``T²`` and with the size of ``W``:
+
+    ``2·[T·(|W| + 4H + T·D·B + 2HB) + T(T+1)/2·(|W| + 4H + DB + 8HB)]``, ``|W| = 4H(D+H)``.
 
     Parameters
     ----------
-    example : Example
-        In float64; with layer norm and a dropout mask when it has them.
-    tol : float
-        Largest accepted :func:`~lstmdoc.gradcheck.relative_error`.
+    T, D, H, B : int
+        Time steps, input size, hidden size, batch size.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from lstmdoc.verification import exhaustive_cost
+    >>> exhaustive_cost(T=6, D=3, H=4, B=2)     # the random example
+    10476
+    >>> exhaustive_cost(T=20, D=16, H=32, B=8)  # a model worth sampling
+    3921920
+    """
+    W = 4 * H * (D + H)
+    whole_pass = W + 4 * H + T * D * B + 2 * H * B
+    per_step = W + 4 * H + D * B + 8 * H * B
+    return 2 * (T * whole_pass + T * (T + 1) // 2 * per_step)
+
+
+def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, tol=1e-6,
+           eps=1e-6, sample="auto", seed=0, progress=True):
+    """Check every gradient of a pass against central finite differences.
+
+    Call it on a model of your own, ``verify(params, X, target, h0, c0)``,
+    or on an :class:`~lstmdoc.example.Example`, ``verify(example)``.
+
+    Parameters
+    ----------
+    params : LSTMParams or Example
+        In float64: finite differences in float32 are too coarse to verify
+        anything (use ``params.astype(np.float64)``).
+    X : ndarray of shape (T, D, B)
+        Inputs, as for :func:`~lstmdoc.loss_and_grads`; omitted for an Example.
+    target : ndarray of int of shape (B,)
+        Class indices; omitted for an Example.
+    h0, c0 : ndarray of shape (H, B), optional
+        Initial state; zeros when omitted.
+    dropout_mask : ndarray of shape (T, H, B), optional
+        Recurrent dropout's mask: every check runs the pass with it. For an
+        Example, its own ``dropout_mask``.
+    tol : float, default 1e-6
+        Largest accepted relative error of a quantity (over the entries checked).
+    eps : float, default 1e-6
+        Finite-difference step. A check also passes when its error is within
+        the rounding noise of central differences, ``10·u·|L|/eps`` per entry
+        (``u`` = 2.2e-16, ``L`` the loss): for a quantity whose entries are
+        that small the relative error measures rounding, not the gradient.
+        See :mod:`lstmdoc.gradcheck` for the error of a central difference.
+    sample : "auto", int or None, default "auto"
+        Entries checked per quantity. ``None``: every entry. An int ``k``: a
+        seeded random sample of ``k`` entries of every quantity that has more.
+        ``"auto"``: every entry when that costs at most 50 000 cell steps
+        (:func:`~lstmdoc.verification.exhaustive_cost`; both worked examples, so the site's build
+        checks them exhaustively), else :data:`~lstmdoc.verification.SAMPLE` = 32 per quantity. A
+        sample catches any mistake that touches many entries (a wrong formula,
+        a transposed matrix); a mistake in a single entry can escape it.
+    seed : int, default 0
+        Seed of the sample.
+    progress : bool
+        Show a progress bar (tqdm, on stderr) once the check has run for 2 s;
+        on by default.
 
     Returns
     -------
@@ -40,8 +118,19 @@ def verify(example, tol=1e-6):
         ``"dlogits"``, then ``"<step>[k]"`` for every name in ``STEP_NAMES``
         and every index ``k = 0, ..., T-1`` (time step ``t = k + 1``). With
         layer norm also ``"norm_gain"``, ``"norm_shift"`` after ``"by"``, and
-        every name in ``NORM_STEP_NAMES`` at every step. With dropout, every
-        check runs the pass with the example's mask.
+        every name in ``NORM_STEP_NAMES`` at every step.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For inputs :func:`~lstmdoc.model.check_inputs` refuses, or not in float64.
+
+    Notes
+    -----
+    The cost is :func:`~lstmdoc.verification.exhaustive_cost` cell steps, ``O(T²·|W|)``: every
+    entry of every step's quantity reruns the rest of the pass twice. A model
+    with T=20, D=16, H=32, V=50, B=8 needs 3.9 million cell steps (minutes)
+    exhaustively and 0.15 million with ``sample="auto"`` (seconds).
 
     Examples
     --------
@@ -49,19 +138,54 @@ def verify(example, tol=1e-6):
     >>> checks = lstmdoc.verify(lstmdoc.example.random(T=2))
     >>> len(checks), all(c.ok for c in checks)
     (30, True)
+    >>> ex = lstmdoc.example.random(T=3, D=16, H=32, V=50, B=8)
+    >>> checks = lstmdoc.verify(ex.params, ex.X, ex.target, sample=4, progress=False)
+    >>> all(c.ok for c in checks), checks[0].entries, checks[0].size
+    (True, 4, 6144)
     """
-    p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
-    mask = getattr(example, "dropout_mask", None)
-    r = run(p, X, y, h0, c0, mask)
-    checks = _verify_totals(p, X, y, h0, c0, r, tol, mask)
-    for t in range(len(r.caches)):
-        checks += _verify_step(p, X, y, t, r.caches[t], r.steps[t], tol, mask)
+    if isinstance(params, Example):
+        if not all(a is None for a in (X, target, h0, c0)):
+            raise TypeError("verify(example) takes the data from the example; pass tol, eps, "
+                            "sample, seed and progress by keyword")
+        if dropout_mask is None:
+            dropout_mask = getattr(params, "dropout_mask", None)
+        params, X, target, h0, c0 = params.params, params.X, params.target, params.h0, params.c0
+    target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)
+    if params.dtype != np.float64:
+        raise TypeError(f"verify needs float64 parameters and inputs, got {params.dtype}: finite "
+                        "differences in float32 are too coarse (use params.astype(np.float64))")
+    T, D, B = X.shape
+    if sample == "auto":
+        sample = None if exhaustive_cost(T, D, params.H, B) <= EXHAUSTIVE_UP_TO else SAMPLE
+    elif sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
+                                 or sample < 1):
+        raise ValueError(f'sample must be "auto", None or a positive int, got {sample!r}')
+
+    r = run(params, X, target, h0, c0, dropout_mask)
+    jobs = _totals(params, X, target, h0, c0, r, dropout_mask)
+    for k in range(T):
+        jobs += _step(params, X, target, k, r.caches[k], r.steps[k], dropout_mask)
+    rng = np.random.default_rng(seed)
+    checks = []
+    # Progress in cell steps, so that the bar's rate and ETA mean something.
+    with tqdm(total=sum(2 * min(x.size, sample or x.size) * steps for *_, x, _, steps in jobs),
+              desc="lstmdoc.verify", unit="step", unit_scale=True, delay=2,
+              disable=not progress) as bar:
+        for name, f, x, analytic, steps in jobs:
+            entries = None
+            if sample is not None and x.size > sample:
+                entries = np.sort(rng.choice(x.size, sample, replace=False))
+            checks.append(check_gradient(name, f, x, analytic, tol, eps, entries))
+            bar.update(2 * min(x.size, sample or x.size) * steps)
     return checks
 
 
-def _verify_totals(p, X, y, h0, c0, r, tol, mask=None):
-    """The checks of the whole pass: parameters, inputs, initial state, logits."""
-    g = r.grads
+def _totals(p, X, y, h0, c0, r, mask=None):
+    """The checks of the whole pass: parameters, inputs, initial state, logits.
+
+    Each job is ``(name, loss as a function of x, x, analytic gradient, cell steps per call)``.
+    """
+    g, T = r.grads, len(X)
 
     def loss(params=p, X=X, h0=h0, c0=c0):
         return loss_from(params, X, y, 0, h0, c0, mask)
@@ -70,17 +194,16 @@ def _verify_totals(p, X, y, h0, c0, r, tol, mask=None):
         return lambda value: loss(dataclasses.replace(p, **{name: value}))
 
     names = ("W", "b", "Wy", "by") + (("norm_gain", "norm_shift") if p.layer_norm else ())
-    checks = [check_gradient(name, with_param(name), getattr(p, name), g[name], tol)
-              for name in names]
-    return checks + [
-        check_gradient("X", lambda X: loss(X=X), X, g["X"], tol),
-        check_gradient("h0", lambda h: loss(h0=h), h0, g["h0"], tol),
-        check_gradient("c0", lambda c: loss(c0=c), c0, g["c0"], tol),
-        check_gradient("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, tol),
+    return [(name, with_param(name), getattr(p, name), g[name], 1 if name in ("Wy", "by") else T)
+            for name in names] + [
+        ("X", lambda X: loss(X=X), X, g["X"], T),
+        ("h0", lambda h: loss(h0=h), h0, g["h0"], T),
+        ("c0", lambda c: loss(c0=c), c0, g["c0"], T),
+        ("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, 1),
     ]
 
 
-def _verify_step(p, X, y, t, cache, grads, tol, mask=None):
+def _step(p, X, y, t, cache, grads, mask=None):
     """The checks of time step ``t``; every function reruns the pass from that step on."""
     D, H = p.D, p.H
     h_prev, c_prev = cache.z[D:], cache.c_prev
@@ -132,5 +255,5 @@ def _verify_step(p, X, y, t, cache, grads, tol, mask=None):
         names += NORM_STEP_NAMES
         funcs["dnorm_gain"] = (lambda g: from_step_params(norm_gain=g), p.norm_gain)
         funcs["dnorm_shift"] = (lambda s: from_step_params(norm_shift=s), p.norm_shift)
-    return [check_gradient(f"{name}[{t}]", *funcs[name], getattr(grads, name), tol)
-            for name in names]
+    steps = len(X) - t
+    return [(f"{name}[{t}]", *funcs[name], getattr(grads, name), steps) for name in names]

@@ -221,9 +221,13 @@ def context(site):
 class Visit:
     """One page opened in the browser, with every request, failure and console error."""
 
-    def __init__(self, context, url):
+    def __init__(self, context, url, viewport=None, color_scheme=None):
         self.requests, self.failed, self.errors = [], [], []
         self.page = context.new_page()
+        if viewport:
+            self.page.set_viewport_size(viewport)
+        if color_scheme:
+            self.page.emulate_media(color_scheme=color_scheme)
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         self.page.on("response", self.on_response)
@@ -435,3 +439,86 @@ def test_dark_mode_math_is_legible(context, server):
         visit.page.screenshot(path=SCREENSHOTS / screenshot_name(page, "-dark"), full_page=True)
     finally:
         visit.close()
+
+
+# --- reading comfort: phones and dark mode ---------------------------------------------------
+
+PHONE = {"width": 400, "height": 860}
+
+# At phone width: nothing wider than the window, every display equation inside its own box
+# (fitting, or scrolling there), every figure a link to its image.
+PHONE_LAYOUT = """() => {
+    const article = document.querySelector("article").getBoundingClientRect();
+    const equations = [...document.querySelectorAll('div.math > mjx-container[display="true"]')];
+    return {
+        pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+        equationsOutside: equations.filter(c => {
+            const r = c.getBoundingClientRect();
+            return r.left < article.left - 1 || r.right > article.right + 1;
+        }).length,
+        equationsNotScrolling: equations.filter(c => c.scrollWidth > c.clientWidth + 1 &&
+            !["auto", "scroll"].includes(getComputedStyle(c).overflowX)).length,
+        figuresWithoutLink: [...document.querySelectorAll("figure img")].filter(i => {
+            const a = i.closest("a");
+            return !a || new URL(a.href, location.href).href !== i.src;
+        }).map(i => i.src),
+        equations: equations.length,
+    };
+}"""
+
+
+@pytest.mark.parametrize("page", PAGES or ["index.html"])
+def test_page_at_phone_width(context, server, page):
+    visit = Visit(context, urljoin(server, page), viewport=PHONE)
+    try:
+        layout = visit.page.evaluate(PHONE_LAYOUT)
+        assert layout["pageOverflow"] <= 0, f"{page} is wider than a phone: {layout}"
+        assert not layout["equationsOutside"], f"{page}: equations leave the column: {layout}"
+        assert not layout["equationsNotScrolling"], f"{page}: {layout}"
+        assert not layout["figuresWithoutLink"], f"{page}: figures without a full-size link"
+        overlapping = visit.page.evaluate(EQUATION_OVER_NUMBER)
+        assert not overlapping, f"equations running into their numbers on {page}: {overlapping}"
+        assert not visit.errors, f"console errors: {visit.errors}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=SCREENSHOTS / screenshot_name(page, "-phone"), full_page=True)
+    finally:
+        visit.close()
+
+
+def figure_pages():
+    return [p for p in PAGES if '<figure' in (SITE / p).read_text("utf-8")]
+
+
+def mean_lightness(png):
+    """Mean lightness, 0 (black) to 1 (white), of a screenshot."""
+    import io
+
+    import matplotlib.image
+    return float(matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3].mean())
+
+
+@pytest.mark.parametrize("page", figure_pages() or ["index.html"])
+def test_figures_read_in_dark_mode(context, server, page):
+    """Figures are drawn for a light page; in the dark theme they must not be light panels."""
+    assert figure_pages(), "no page with a figure"
+    lightness = {}
+    for scheme in ("light", "dark"):
+        visit = Visit(context, urljoin(server, page), color_scheme=scheme)
+        try:
+            images = visit.page.locator("figure img")
+            assert images.count()
+            lightness[scheme] = [mean_lightness(images.nth(k).screenshot())
+                                 for k in range(images.count())]
+            if scheme == "dark":
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                visit.page.screenshot(path=SCREENSHOTS / screenshot_name(page, "-dark"),
+                                      full_page=True)
+                # furo's theme button sets data-theme: dark on a light system too.
+                visit.page.emulate_media(color_scheme="light")
+                visit.page.evaluate("document.body.dataset.theme = 'dark'")
+                chosen = images.first.evaluate("i => getComputedStyle(i).filter")
+                assert "invert" in chosen, chosen
+        finally:
+            visit.close()
+    assert min(lightness["light"]) > 0.75, lightness
+    assert max(lightness["dark"]) < 0.3, lightness

@@ -51,3 +51,17 @@ def test_keep_prob_one_is_training_without_dropout():
 def test_fit_refuses_a_bad_keep_prob(keep_prob):
     with pytest.raises(ValueError, match="keep_prob must"):
         fit(keep_prob=keep_prob)
+
+
+def test_a_checkpoint_keeps_layer_norm(tmp_path):
+    from lstmdoc import checkpoint
+
+    p = fit(iterations=5).params
+    vocab = tuple(f"w{k}" for k in range(p.V))
+    checkpoint.save(tmp_path / "m.npz", p, vocab)
+    q = checkpoint.load(tmp_path / "m.npz").params
+    assert q.layer_norm
+    assert np.array_equal(q.norm_gain, p.norm_gain) and np.array_equal(q.norm_shift, p.norm_shift)
+    plain = fit(iterations=1, layer_norm=False).params
+    checkpoint.save(tmp_path / "plain.npz", plain, vocab)
+    assert not checkpoint.load(tmp_path / "plain.npz").params.layer_norm

@@ -23,6 +23,12 @@ H, D, V = 4, 3, 5  # the random example's sizes
     (dict(W=np.zeros((4 * H, D + H, 1))), ValueError, r"W must be 2-D"),
     (dict(W=np.zeros((15, D + H))), ValueError, r"W must have shape \(4H, D\+H\)"),
     (dict(W=np.zeros((4 * H, H))), ValueError, r"D = 0"),
+    (dict(W=random().params.W.T), ValueError, r"W must have shape \(4H, D\+H\), got \(7, 16\): "
+     r"b has 16 rows, so W looks transposed: pass W.T"),
+    (dict(W=random().params.W.T, b=np.zeros((7, 1))), ValueError,
+     r"got \(7, 16\): Wy has H = 4 columns, so W looks transposed: pass W.T"),
+    (dict(b=np.zeros((4 * H, 1)).T), ValueError, r"b must have shape .*; it looks transposed: pass b.T"),
+    (dict(Wy=np.zeros((V, H)).T), ValueError, r"Wy must have shape \(V, H\).*pass Wy.T"),
     (dict(W=[[0.0] * 7] * 16), TypeError, r"W must be a numpy ndarray"),
     (dict(W=np.zeros((4 * H, D + H), dtype=int)), TypeError, r"W must have dtype float32 or float64"),
     (dict(b=np.zeros(4 * H)), ValueError, r"b must be 2-D"),
@@ -53,7 +59,15 @@ def call(**change):
     (dict(params=(1, 2)), TypeError, r"params must be an LSTMParams"),
     (dict(X=np.zeros((D, 2))), ValueError, r"X must be 3-D"),
     (dict(X=np.zeros((0, D, 2))), ValueError, r"X must not be empty"),
-    (dict(X=np.zeros((6, D + 1, 2))), ValueError, r"X must have shape \(T, D, B\) with D = 3"),
+    (dict(X=np.zeros((6, D + 1, 2))), ValueError,
+     r"X must have shape \(T, D, B\): axis 1 has 4 entries, but D = 3 \(from params.W\)$"),
+    # (T, B, D) and (B, T, D): the axis that disagrees, and the transposes that fix it.
+    (dict(X=random().X.transpose(0, 2, 1)), ValueError,
+     r"axis 1 has 2 entries, but D = 3 \(from params.W\); if X is \(T, B, D\), pass "
+     r"X.transpose\(0, 2, 1\); if it is \(B, T, D\), X.transpose\(1, 2, 0\)"),
+    (dict(X=random().X.transpose(2, 0, 1)), ValueError, r"axis 1 has 6 entries, but D = 3"),
+    (dict(X=random().X.tolist()), TypeError,
+     r"X must be a numpy ndarray, got list \(nothing is converted: pass np.asarray"),
     (dict(X=np.zeros((6, D, 2), dtype=np.float32)), TypeError, r"X has dtype float32"),
     (dict(X=np.zeros((6, D, 2), dtype=int)), TypeError, r"X must have dtype float32 or float64"),
     (dict(X=np.full((6, D, 2), np.nan)), ValueError, r"X contains NaN or infinity"),
@@ -65,6 +79,10 @@ def call(**change):
     (dict(target=np.array([-1, 0])), ValueError, r"target must lie in \[0, V\)"),
     (dict(h0=np.zeros((H, 3))), ValueError, r"h0 must have shape \(H, B\) = \(4, 2\)"),
     (dict(h0=np.zeros(H)), ValueError, r"h0 must be 2-D"),
+    (dict(h0=np.zeros((2, H))), ValueError, r"h0 must have shape \(H, B\).*pass h0.T"),
+    (dict(target=[0, 1]), TypeError,
+     r"target must be a numpy ndarray of integer class indices, got list \(pass np.array"),
+    (dict(target=(0, 1)), TypeError, r"target must be a numpy ndarray"),
     (dict(c0=np.zeros((H + 1, 2))), ValueError, r"c0 must have shape \(H, B\)"),
     (dict(c0=np.full((H, 2), np.inf)), ValueError, r"c0 contains NaN or infinity"),
 ])
@@ -73,9 +91,22 @@ def test_bad_model_inputs(change, error, message):
         call(**change)
 
 
-def test_a_list_of_targets_is_accepted():
+def test_a_transposed_X_runs_once_transposed_as_the_error_says():
     ex = random()
-    assert call(target=list(ex.target))[0] == call()[0]
+    assert call(X=np.ascontiguousarray(ex.X.transpose(0, 2, 1)).transpose(0, 2, 1))[0] == call()[0]
+
+
+def test_build_time_without_venv_says_what_to_do(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "build_time.py"
+    done = subprocess.run([sys.executable, str(script), "--sphinx-build", str(tmp_path / "nope")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "no sphinx-build at" in done.stderr and "make html" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_gradcheck_refuses_float32():
