@@ -175,6 +175,9 @@ def to_keras(params):
 def _check_params(params):
     if not isinstance(params, LSTMParams):
         raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
+    if params.layer_norm:  # dropping the norms silently would change the model
+        raise ValueError("params has layer norm (norm_gain, norm_shift), which these layouts "
+                         "cannot hold: only the cell without layer norm converts")
 
 
 # --- PyTorch (imported lazily) ---

@@ -165,7 +165,8 @@ def step_values(r, params, k):
     cache, grads = r.caches[k], r.steps[k]
     x, h_prev = cache.z[:params.D], cache.z[params.D:]
     a, _ = preactivation(params, x, h_prev)
-    h, c, _ = cell_from_preactivation(a, cache.c_prev, params.forget_bias)
+    h, c, _ = cell_from_preactivation(a, cache.c_prev, params.forget_bias, params.norm_gain,
+                                      params.norm_shift, cache.mask)
     forward = {"x": x, "z": cache.z, "a": a, "f": cache.f, "i": cache.i, "cproj": cache.cproj,
                "o": cache.o, "c": c, "h": h}
     return {**forward, **grads._asdict()}

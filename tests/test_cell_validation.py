@@ -71,3 +71,10 @@ def test_bad_dropout_mask_arguments(args, error, message):
 def test_dropout_mask_dtype_must_be_a_float():
     with pytest.raises(TypeError, match="dtype must be float32 or float64"):
         dropout_mask(0.5, (T, H, B), 0, dtype=int)
+
+
+@pytest.mark.parametrize("convert", ["to_tf_cell", "to_keras", "to_torch"])
+def test_converters_refuse_a_layer_norm_model(convert):
+    """Their layouts have no norms: converting would silently drop them."""
+    with pytest.raises(ValueError, match="params has layer norm"):
+        getattr(lstmdoc, convert)(params())

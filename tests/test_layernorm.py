@@ -255,3 +255,14 @@ def test_the_plain_cell_is_unchanged_bit_for_bit(name):
     loss, grads = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
     assert float(loss).hex() == loss_hex
     assert all(np.array_equal(grads[k], r.grads[k]) for k in r.grads)
+
+
+def test_trace_recomputes_the_whole_cells_states():
+    from lstmdoc.trace import step_values
+
+    ex = random(layer_norm=True, keep_prob=0.5)
+    r = lstmdoc.run(ex.params, ex.X, ex.target, ex.h0, ex.c0, dropout_mask=ex.dropout_mask)
+    for k in range(len(r.caches) - 1):  # step k's h and c are step k+1's h_prev and c_prev
+        values = step_values(r, ex.params, k)
+        assert np.array_equal(values["h"], r.caches[k + 1].z[ex.params.D:])
+        assert np.array_equal(values["c"], r.caches[k + 1].c_prev)
