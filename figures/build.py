@@ -18,8 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 import lstmdoc  # noqa: E402
+import lstmdoc.deep  # noqa: E402
 
-from . import cell_diagram, step_plots  # noqa: E402
+from . import cell_diagram, deep_diagram, step_plots  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -58,7 +59,19 @@ def drawings():
             "dc_prev", "dh_prev", article, random, t,
             "random example: the two gradients handed to t-1"),
     })
+    figures.update(deep_figures())
     return figures
+
+
+def deep_figures():
+    """The figures of the part "Deeper and both ways" (docs/deep/)."""
+    ex = lstmdoc.deep.example.article(layers=2)
+    shapes = deep_diagram.shapes_of(lstmdoc.deep.run(ex.params, ex.X, ex.target), ex.params)
+    return {
+        "deep-stacking.svg": lambda: deep_diagram.two_layers(shapes),
+        "deep-bidirectional.svg": lambda: deep_diagram.unrolled(layers=1, bidirectional=True),
+        "deep-both.svg": lambda: deep_diagram.unrolled(layers=2, bidirectional=True),
+    }
 
 
 def svg_bytes(fig):

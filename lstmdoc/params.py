@@ -36,6 +36,23 @@ def split_gates(a):
     return Gates(*(a[k * H:(k + 1) * H] for k in range(4)))
 
 
+def check_cell(W, b, forget_bias):
+    """Check one cell's ``W`` (4H, D+H), ``b`` (4H, 1) and ``forget_bias``; return it as a float.
+
+    Shared by :class:`LSTMParams` and the layers of :mod:`lstmdoc.deep`.
+    """
+    W = check.float_array("W", W, 2)
+    fourH, DH = W.shape
+    if fourH % 4:
+        raise ValueError(f"W must have shape (4H, D+H); its {fourH} rows are not a multiple of 4")
+    H = fourH // 4
+    if DH <= H:
+        raise ValueError(f"W must have shape (4H, D+H) with D >= 1; got {W.shape}, so H = {H} "
+                         f"leaves D = {DH - H}")
+    check.shape("b", check.float_array("b", b, 2, W.dtype), (fourH, 1), "(4H, 1)")
+    return check.finite_scalar("forget_bias", forget_bias)
+
+
 @dataclass(frozen=True)
 class LSTMParams:
     """Weights of the cell (TensorFlow's ``LayerNormBasicLSTMCell``, ``layer_norm=False``) and the output layer.
@@ -80,20 +97,11 @@ class LSTMParams:
     forget_bias: float = 1.0
 
     def __post_init__(self):
-        W = check.float_array("W", self.W, 2)
-        fourH, DH = W.shape
-        if fourH % 4:
-            raise ValueError(f"W must have shape (4H, D+H); its {fourH} rows are not a multiple of 4")
-        H = fourH // 4
-        if DH <= H:
-            raise ValueError(f"W must have shape (4H, D+H) with D >= 1; got {W.shape}, so H = {H} "
-                             f"leaves D = {DH - H}")
-        check.shape("b", check.float_array("b", self.b, 2, W.dtype), (fourH, 1), "(4H, 1)")
-        Wy = check.float_array("Wy", self.Wy, 2, W.dtype)
-        if Wy.shape[1] != H:
-            raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), got {Wy.shape}")
-        check.shape("by", check.float_array("by", self.by, 2, W.dtype), (Wy.shape[0], 1), "(V, 1)")
-        object.__setattr__(self, "forget_bias", check.finite_scalar("forget_bias", self.forget_bias))
+        object.__setattr__(self, "forget_bias", check_cell(self.W, self.b, self.forget_bias))
+        Wy = check.float_array("Wy", self.Wy, 2, self.W.dtype)
+        if Wy.shape[1] != self.H:
+            raise ValueError(f"Wy must have shape (V, H) with H = {self.H} (from W), got {Wy.shape}")
+        check.shape("by", check.float_array("by", self.by, 2, self.W.dtype), (Wy.shape[0], 1), "(V, 1)")
 
     @property
     def H(self):
