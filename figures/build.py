@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import lstmdoc  # noqa: E402
 import lstmdoc.deep  # noqa: E402
 
-from . import cell_diagram, deep_diagram, step_plots  # noqa: E402
+from . import cell_diagram, deep_diagram, step_plots, training  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -59,8 +59,21 @@ def drawings():
             "dc_prev", "dh_prev", article, random, t,
             "random example: the two gradients handed to t-1"),
     })
+    figures.update(training_drawings())
     figures.update(deep_figures())
     return figures
+
+
+def training_drawings():
+    """The Training page's figures (the runs happen when a figure is drawn)."""
+    import lstmdoc.train as train  # noqa: PLC0415  (not loaded by `import lstmdoc`)
+
+    def article():
+        vocab = lstmdoc.example.article().vocab
+        return training.article_losses(train.article(), train.article_offsets(11, 3, 200), vocab)
+
+    return {"training-article.svg": article,
+            "training-fable.svg": lambda: training.fable_losses(train.fable_run())}
 
 
 def deep_figures():

@@ -259,3 +259,13 @@ def test_replace_needs_every_cell():
     p = both().params
     with pytest.raises(ValueError, match=r"cells must hold 4 \(W, b\) pairs, one per cell, got 3"):
         p.replace([(c.W, c.b) for c in p.cells[:3]])
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(layers=0), ValueError, r"layers must be a positive integer, got 0"),
+    (dict(layers=True), ValueError, r"layers must be a positive integer, got True"),
+    (dict(bidirectional="yes"), TypeError, r"bidirectional must be True or False, got 'yes'"),
+])
+def test_article_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        article(**kwargs)

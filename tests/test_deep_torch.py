@@ -136,3 +136,66 @@ def pairs(grads, t_grads):
                 yield from ((f"{key}[{k}].{n}", a[n], b[n]) for n in a)
             else:
                 yield f"{key}[{k}]", a, b
+
+
+# ---- the article's deep training runs, 200 iterations of SGD, against torch.optim.SGD ----
+
+TOLERANCE = 1e-8
+
+
+def torch_article_run(layers, bidirectional, initial_state, iterations=200, lr=0.001):
+    """The article's run in torch: same windows (written out in test_train_torch), same SGD."""
+    from test_train_torch import schedule  # the issue's window schedule, independent of lstmdoc
+
+    ex = article(layers=layers, bidirectional=bidirectional)
+    p, D, L = ex.params, ex.params.D, layers
+    model = TorchDeep(p)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    state = torch.zeros if initial_state == "zeros" else torch.ones
+    h0 = [state(L, 1, 5, dtype=torch.float64) for _ in range(p.directions)]
+    c0 = [state(L, 1, 5, dtype=torch.float64) for _ in range(p.directions)]
+    index = {w: k for k, w in enumerate(ex.vocab)}
+    tokens = [index[w] for w in lstmdoc.example.TEXT.split()]
+    losses = []
+    for inputs, target in schedule(tokens, 3, iterations):
+        X = torch.nn.functional.one_hot(torch.tensor(inputs), D).to(torch.float64)[:, None, :]
+        loss = model.loss(X, [target], h0, c0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    final = []
+    with torch.no_grad():
+        for stack, cells in zip(model.stacks, (p.forward, p.backward)):
+            for l, c in enumerate(cells):
+                forget = np.zeros((4 * c.H, 1))
+                forget[:c.H] = c.forget_bias
+                W = np.concatenate([getattr(stack, f"weight_ih_l{l}").numpy(),
+                                    getattr(stack, f"weight_hh_l{l}").numpy()], axis=1)
+                b = from_torch_rows(getattr(stack, f"bias_ih_l{l}").numpy()[:, None]) - forget
+                final.append((from_torch_rows(W), b))
+        out = {"Wy": model.Wy.numpy().copy(), "by": model.by.numpy()[:, None].copy()}
+    return np.array(losses), final, out
+
+
+@pytest.mark.parametrize("layers, bidirectional, initial_state", [
+    (2, False, "zeros"), (1, True, "zeros"), (2, True, "zeros"), (2, True, "ones")],
+    ids=["LSTMMainmulti", "LSTMMainbi", "LSTMMainbimulti", "LSTMMainbimulti-ones"])
+def test_article_deep_runs_match_torch_sgd(layers, bidirectional, initial_state):
+    import lstmdoc.train
+
+    run = lstmdoc.train.article(layers=layers, bidirectional=bidirectional,
+                                initial_state=initial_state)
+    t_losses, t_cells, t_out = torch_article_run(layers, bidirectional, initial_state)
+    assert run.losses.shape == t_losses.shape == (200,)
+    assert np.max(np.abs(run.losses - t_losses)) <= TOLERANCE
+    start = article(layers=layers, bidirectional=bidirectional).params
+    names = run.params.names
+    for name, cell, (W, b), first in zip(names, run.params.cells, t_cells, start.cells, strict=True):
+        for what, mine, theirs, before in (("W", cell.W, W, first.W), ("b", cell.b, b, first.b)):
+            err = np.max(np.abs(mine - theirs))
+            assert err <= TOLERANCE, f"{name} {what}: largest difference {err:.1e}"
+            assert np.max(np.abs(before - theirs)) > 100 * TOLERANCE, f"{name} {what} did not move"
+    for what, value in t_out.items():
+        err = np.max(np.abs(getattr(run.params, what) - value))
+        assert err <= TOLERANCE, f"{what}: largest difference {err:.1e}"

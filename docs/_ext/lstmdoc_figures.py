@@ -20,7 +20,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-INPUTS = ("figures/*.py", "lstmdoc/**/*.py")
+INPUTS = ("figures/*.py", "lstmdoc/**/*.py", "lstmdoc/data/*")
 STAMP = ".stamp"
 
 

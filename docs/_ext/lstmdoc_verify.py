@@ -100,6 +100,20 @@ def write_if_changed(path, text):
         f.write(text)
 
 
+def verify_training_starts_at_the_example():
+    """The Training page's run: its iteration 0 must be the worked example, exactly."""
+    import lstmdoc.train
+
+    ex = lstmdoc.example.article()
+    loss, _ = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target)
+    run = lstmdoc.train.article(iterations=1)
+    if run.losses[0] != loss:
+        reason = (f"lstmdoc: iteration 0 of the article's training run has loss "
+                  f"{float(run.losses[0])!r}, the worked example {loss!r}")
+        logger.error(reason)
+        raise VerificationError(reason + ", so the site is not built")
+
+
 def verify_all(app):
     tol = app.config.lstmdoc_tolerance
     start = time.perf_counter()
@@ -116,6 +130,7 @@ def verify_all(app):
             logger.error(f"lstmdoc: gradient check failed: {line}")
         raise VerificationError("lstmdoc: gradients disagree with finite differences, "
                              "so the site is not built:\n  " + "\n  ".join(failed))
+    verify_training_starts_at_the_example()
     n = sum(len(checks) for _, checks in results + deep_results)
     logger.info(f"lstmdoc: {n} gradients verified in {time.perf_counter() - start:.1f} s")
     write_if_changed(os.path.join(app.srcdir, "_generated", "verification.md"),

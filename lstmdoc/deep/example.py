@@ -112,7 +112,7 @@ def both(seed=3):
     return random("both", seed, T=3, D=2, H=(4, 5), H_bw=(5, 4), V=6, B=7)
 
 
-def article(layers=2, bidirectional=False):
+def article(layers=1, bidirectional=False):
     """The article's deep runs at iteration 0: "the mice had" → "a".
 
     Every weight and bias of every cell 0.1, ``forget_bias`` 1.0, H = 5 in
@@ -136,6 +136,10 @@ def article(layers=2, bidirectional=False):
     >>> ex.params.names[-1], ex.params.Wy.shape
     ('backward layer 2', (10, 10))
     """
+    if isinstance(layers, bool) or not isinstance(layers, int) or layers < 1:
+        raise ValueError(f"layers must be a positive integer, got {layers!r}")
+    if not isinstance(bidirectional, bool):
+        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
     ex = single.article()
     D, H = ex.params.D, 5
 
