@@ -100,7 +100,7 @@ def loss_of(params, X, target, h0, c0):
 
 
 def run(params, X, target, h0=None, c0=None):
-    """Forward pass, loss, and the whole backward pass of a deep model, keeping every intermediate.
+    """Forward pass, loss and whole backward pass of a deep model, with every intermediate.
 
     Parameters
     ----------
@@ -108,7 +108,8 @@ def run(params, X, target, h0=None, c0=None):
     X : ndarray of shape (T, D, B)
     target : array of int of shape (B,)
     h0, c0 : sequence of ndarray of shape (H_l, B), optional
-        One initial state per cell (order of ``params.cells``); zeros when omitted.
+        One initial state per cell (order of ``params.cells``); zeros when
+        omitted.
 
     Returns
     -------
@@ -120,24 +121,27 @@ def run(params, X, target, h0=None, c0=None):
     h = top_states(params, fw, bw)
     logits = output_forward(h, params.Wy, params.by)
     loss, probs = cross_entropy(logits, target)
-    # Step 1: the output layer, then its gradient split between the two directions.
+    # Step 1: the output layer; its gradient splits between the directions.
     d_logits = dlogits(probs, target)
     dh = dh_output(d_logits, params.Wy)
     dh_fw, dh_bw = split_rows(dh, params.forward[-1].H)
-    # Step 2: each stack from its top layer down. Both halves enter at t = T, which for
-    # the backward stack is its first processing step.
+    # Step 2: each stack from its top layer down. Both halves enter at t = T,
+    # which for the backward stack is its first processing step.
     fw_grads = stack_backward(at_last_step(dh_fw, T), fw, params.forward)
     dX = fw_grads[0].dX
     bw_grads = ()
     if bw:
-        bw_grads = stack_backward(flip_time(at_last_step(dh_bw, T)), bw, params.backward)
+        dh_steps = flip_time(at_last_step(dh_bw, T))  # processing order
+        bw_grads = stack_backward(dh_steps, bw, params.backward)
         dX = dX + flip_time(bw_grads[0].dX)  # both stacks read x_t
-    grads = {"forward": cell_grads(fw_grads), "Wy": dWy(d_logits, h), "by": dBy(d_logits),
-             "X": dX, "h0": tuple(g.dh0 for g in fw_grads + bw_grads),
-             "c0": tuple(g.dc0 for g in fw_grads + bw_grads)}
+    cells = fw_grads + bw_grads
+    grads = {"forward": cell_grads(fw_grads), "Wy": dWy(d_logits, h),
+             "by": dBy(d_logits), "X": dX, "h0": tuple(g.dh0 for g in cells),
+             "c0": tuple(g.dc0 for g in cells)}
     if bw:
         grads["backward"] = cell_grads(bw_grads)
-    return DeepRun(loss, logits, probs, h, d_logits, dh, fw, fw_grads, bw, bw_grads, grads)
+    return DeepRun(loss, logits, probs, h, d_logits, dh,
+                   fw, fw_grads, bw, bw_grads, grads)
 
 
 def cell_grads(layers):

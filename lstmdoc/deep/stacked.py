@@ -64,7 +64,8 @@ def stack_forward(cells, X, h0, c0):
     Returns
     -------
     tuple of LayerPass
-        One per layer, layer 1 first; the last one's ``h`` is the stack's output.
+        One per layer, layer 1 first; the last one's ``h`` is the stack's
+        output.
     """
     layers = []
     for cell, h, c in zip(cells, h0, c0):
@@ -89,10 +90,12 @@ def stack_backward(dh_out, layers, cells):
     Returns
     -------
     tuple of LayerGrads
-        One per layer, layer 1 first; layer 1's ``dX`` is the gradient of ``X``.
+        One per layer, layer 1 first; layer 1's ``dX`` is the gradient of
+        ``X``.
     """
     grads = [None] * len(cells)
     for l in reversed(range(len(cells))):
-        grads[l] = LayerGrads(*lstm_backward(dh_out, layers[l].caches, cells[l].W))
-        dh_out = grads[l].dX  # the layer below receives this layer's dx, at every step
+        grads[l] = LayerGrads(*lstm_backward(dh_out, layers[l].caches,
+                                             cells[l].W))
+        dh_out = grads[l].dX  # the layer below receives this dx, every step
     return tuple(grads)
