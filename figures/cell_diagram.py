@@ -28,6 +28,7 @@ class Node(NamedTuple):
     h: float
     text: str
     kind: str         # "box", "op" (a circle: ⊙ or +), "io" (a free label) or "point"
+    size: float = 0   # font size of the text; 0 for the kind's default
 
 
 class Edge(NamedTuple):
@@ -47,7 +48,8 @@ def layout(shapes):
         "x": Node(1.45, -0.9, 0.5, 0.4, r"$x_t$", "io"),
         "z": Node(1.45, 0.6, 0.55, 0.55, r"$z_t$", "op"),
         "a": Node(5.0, 0.6, 4.3, 0.6, rf"$a_t = W z_t + b$   {s['a']},  $W$ {s['W']}", "box"),
-        "f": Node(3.2, 1.9, 0.7, 0.55, "σ", "box"),
+        # The forget gate adds the constant forget_bias inside its sigmoid (eq-f).
+        "f": Node(3.2, 1.9, 1.2, 0.62, "σ($a_f$ +\nforget_bias)", "box", 8.5),
         "i": Node(4.4, 1.9, 0.7, 0.55, "σ", "box"),
         "cproj": Node(5.6, 1.9, 0.7, 0.55, "tanh", "box"),
         "o": Node(6.8, 1.9, 0.7, 0.55, "σ", "box"),
@@ -241,4 +243,4 @@ def draw_node(ax, n, on):
         ax.add_patch(Circle((n.x, n.y), 0.06, fc=GREY, ec="none", zorder=2))
     if n.text:
         ax.text(n.x, n.y, n.text, ha="center", va="center", color=INK, zorder=3,
-                fontsize=10 if n.kind != "io" else 11)
+                fontsize=n.size or (10 if n.kind != "io" else 11), linespacing=1.1)

@@ -135,7 +135,7 @@ def dW(da, cache):
 
 @shapes(da="4H,B")
 def db(da):
-    """This step's share of the gate biases' gradient: ``Σ_b da[:, b]``.
+    """This step's share of the gate biases' gradient: ``Σ_n da[:, n]`` over the examples n.
 
     Parameters
     ----------
@@ -164,9 +164,9 @@ def dHX(da, W):
         The part of ∂L/∂h_{t−1} that flows through step t; step t−1 receives it
         as its ``dh_next``.
     """
-    dz = W.T @ da
+    dhx = W.T @ da  # the article's DHX: the gradient of z_t = [x_t; h_{t-1}]
     D = W.shape[1] - W.shape[0] // 4
-    return dz[:D], dz[D:]
+    return dhx[:D], dhx[D:]
 
 
 @shapes(dc="H,B", cache="CellCache")

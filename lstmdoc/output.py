@@ -1,7 +1,7 @@
 """The output layer, softmax cross-entropy, and Step 1 of the backward pass.
 
 Forward: ``logits = Wy @ h_T + by``, ``probs = softmax(logits)``,
-``loss = mean_b -log probs[target_b, b]``.
+``loss = mean_n -log probs[target_n, n]`` over the examples n (columns).
 
 Step 1 (the article's "Feed-Forward Network layer"): ``dlogits``, ``dWy``,
 ``dBy`` and the gradient the output layer sends into ``h_T``.
@@ -115,7 +115,7 @@ def dWy(dlogits, h):
 
 @shapes(dlogits="V,B")
 def dBy(dlogits):
-    """``dBy = Σ_b dlogits[:, b]``.
+    """``dBy = Σ_n dlogits[:, n]``, a sum over the examples n (columns).
 
     Parameters
     ----------

@@ -1,0 +1,303 @@
+"""The command line: ``python -m lstmdoc`` (or ``lstmdoc``) ``train``, ``generate``, ``trace``.
+
+One subcommand is one pair of functions: ``add_<name>(subparsers)`` declares
+its options and ``run_<name>(args)`` does the work; :data:`SUBCOMMANDS` lists
+the ``add_`` functions. A subcommand that is a program of its own (with its
+own ``main(argv)``) declares ``passthrough=True`` in its ``set_defaults`` and
+no options (``add_help=False``): it gets its arguments, untouched and in order,
+as ``args.argv``, ``--help`` included. :func:`main` turns the errors of bad input into one
+line on stderr and an exit status: 0 done, 1 training diverged, 2 bad input
+(as argparse's own errors), 130 interrupted (Ctrl-C), 141 output pipe closed.
+"""
+
+import argparse
+import functools
+import os
+import sys
+
+import numpy as np
+from tqdm import tqdm
+
+import lstmdoc
+import lstmdoc.train as lt
+
+from . import checkpoint
+from .trace import QUANTITIES, trace
+from .train.article import LR as ARTICLE_LR
+
+PROG = "lstmdoc"
+EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
+HELP_WIDTH = 78
+"""Help is wrapped at this width whatever the terminal's, so it reads the same everywhere."""
+PROGRESS_DELAY = 1.0
+"""Seconds of training before the progress bar appears: short runs print no bar."""
+
+
+class UsageError(ValueError):
+    """Bad input found after parsing; reported like argparse's own errors (exit status 2)."""
+
+
+# --- train ---------------------------------------------------------------------------------
+
+# The Training page's fable run (lstmdoc.train.FABLE): it learns the fable in about a second.
+TRAIN_DEFAULTS = {"hidden": lt.FABLE.H, "steps": lt.FABLE.T, "batch_size": lt.FABLE.batch_size,
+                  "lr": lt.FABLE.lr, "iterations": lt.FABLE.iterations, "seed": lt.FABLE.seed,
+                  "dtype": "float64"}
+ARTICLE_FIXED = ("hidden", "steps", "batch_size", "seed", "dtype")
+
+
+def add_train(subparsers):
+    d = TRAIN_DEFAULTS
+    p = subparsers.add_parser(
+        "train", help="train a word model and save it as a checkpoint",
+        description="Train a word model with plain SGD on a text file, on the shipped fable "
+                    "(--fable), or exactly as the seed article did (--article), and save it. "
+                    "The defaults are the Training page's fable run.",
+        epilog="With --article, the model and its data are the article's (H=5, T=3, B=1, "
+               "float64, every LSTM weight 0.1, windows drawn with seed 42): only --iterations, "
+               "--lr and --initial-state apply, and they default to the article's 200 and "
+               "0.001 and zeros.")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="a UTF-8 text file to learn")
+    source.add_argument("--fable", action="store_true",
+                        help="the shipped corpus, Aesop's 'The Belling of the Cat'")
+    source.add_argument("--article", action="store_true",
+                        help="the article's run: its 11 words, its window schedule, its SGD")
+    p.add_argument("--hidden", type=int, metavar="H", help=f"hidden size (default {d['hidden']})")
+    p.add_argument("--steps", type=int, metavar="T",
+                   help=f"words read before each prediction (default {d['steps']})")
+    p.add_argument("--batch-size", type=int, metavar="B",
+                   help=f"windows per update (default {d['batch_size']})")
+    p.add_argument("--lr", type=float, help=f"learning rate, > 0 (default {d['lr']})")
+    p.add_argument("--iterations", type=int, metavar="N",
+                   help=f"number of SGD updates (default {d['iterations']})")
+    p.add_argument("--seed", type=int,
+                   help=f"seed of the starting weights and of the batches (default {d['seed']})")
+    p.add_argument("--dtype", choices=("float32", "float64"),
+                   help=f"float type of the model (default {d['dtype']})")
+    p.add_argument("--initial-state", choices=("zeros", "ones"), default="zeros",
+                   help="with --article: the state every window starts from (default zeros)")
+    p.add_argument("--out", default="model.npz", metavar="PATH",
+                   help="the checkpoint to write (default model.npz), once training is done")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (the one-line summary is still printed)")
+    p.set_defaults(run=run_train)
+
+
+def run_train(args):
+    given = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k) is not None}
+    if args.article:
+        fixed = [k for k in ARTICLE_FIXED if k in given]
+        if fixed:
+            raise UsageError(f"--{fixed[0].replace('_', '-')} does not apply to --article "
+                             "(the article's model and data are fixed)")
+        T, _, H, _, B = lstmdoc.example.article().shape
+        hyper = {"text": "article", "hidden": H, "steps": T, "batch_size": B,
+                 "lr": given.get("lr", ARTICLE_LR), "iterations": given.get("iterations", 200),
+                 "dtype": "float64", "initial_state": args.initial_state}
+    else:
+        if args.initial_state != "zeros":
+            raise UsageError("--initial-state applies to --article only")
+        hyper = {"text": "fable" if args.fable else args.text, **TRAIN_DEFAULTS, **given}
+    check_positive(hyper)
+    text = None if args.article else read_text(args)
+    with ProgressBar(hyper["iterations"], args.quiet) as progress:
+        if args.article:
+            run, vocab = train_article(hyper, progress)
+        else:
+            run, vocab = train_text(text, hyper, progress)
+    hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]))
+    checkpoint.save(args.out, run.params, vocab, hyper)
+    print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
+          f"{run.losses[0]:.4g} -> {run.losses[-1]:.4g} "
+          f"(V={len(vocab)} H={hyper['hidden']} T={hyper['steps']} B={hyper['batch_size']}); "
+          f"saved {args.out}")
+    return 0
+
+
+def check_positive(hyper):
+    """Hyper-parameters that must be positive, checked before any work."""
+    for name in ("hidden", "steps", "batch_size", "iterations", "lr"):
+        if not hyper[name] > 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be positive, got {hyper[name]}")
+
+
+def read_text(args):
+    if args.fable:
+        return lt.belling_the_cat()
+    try:
+        with open(args.text, encoding="utf-8") as f:
+            return f.read()
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{args.text}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise UsageError(f"{args.text}: {e.strerror}") from None
+
+
+def train_article(hyper, progress):
+    """The article's run, as :func:`lstmdoc.train.article` does it, with a progress callback."""
+    ex = lstmdoc.example.article()
+    state = np.ones((ex.params.H, 1)) if hyper["initial_state"] == "ones" else None
+    run = lt.train(ex.params, lt.article_windows(hyper["iterations"]), hyper["lr"],
+                   h0=state, c0=state, progress=progress)
+    return run, ex.vocab
+
+
+def train_text(text, hyper, progress):
+    """Tokenize, cut into windows, start from random weights, fit."""
+    tokens, vocab = lt.tokenize(text)
+    windows = lt.make_windows(tokens, hyper["steps"])
+    params = lt.init_params(V=len(vocab), H=hyper["hidden"], seed=hyper["seed"],
+                            dtype=np.dtype(hyper["dtype"]))
+    run = lt.fit(params, windows, hyper["lr"], hyper["iterations"],
+                 batch_size=hyper["batch_size"], seed=hyper["seed"], progress=progress)
+    return run, vocab
+
+
+class ProgressBar:
+    """A tqdm bar with the loss, shown once a run has lasted :data:`PROGRESS_DELAY` seconds.
+
+    A context manager, and the ``progress(iteration, loss)`` callback of the training loop.
+    """
+
+    def __init__(self, iterations, quiet):
+        self.bar = tqdm(total=iterations, desc="train", unit="it", delay=PROGRESS_DELAY,
+                        mininterval=0.2, disable=quiet, file=sys.stderr, dynamic_ncols=True)
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, iteration, loss):
+        self.bar.set_postfix_str(f"loss {loss:.4f}", refresh=False)
+        self.bar.update()
+
+    def __exit__(self, *exc):
+        self.bar.close()
+
+
+# --- generate ------------------------------------------------------------------------------
+
+def add_generate(subparsers):
+    p = subparsers.add_parser(
+        "generate", help="continue a prompt with a trained model",
+        description="Continue a prompt word by word with a model saved by 'lstmdoc train'. "
+                    "Prints the prompt followed by the new words. The model reads the last T "
+                    "words (T as in training), so a prompt of T words works best.")
+    p.add_argument("checkpoint", help="a checkpoint written by 'lstmdoc train'")
+    p.add_argument("--prompt", required=True, help="the first words (from the model's vocabulary)")
+    p.add_argument("--words", type=int, default=20, metavar="N", help="words to add (default 20)")
+    p.add_argument("--temperature", type=float, default=0.0, metavar="TEMP",
+                   help="0: always the most probable word (default); > 0: sample, higher is "
+                        "more random")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
+    p.set_defaults(run=run_generate)
+
+
+def run_generate(args):
+    if args.words < 0:
+        raise UsageError(f"--words must be >= 0, got {args.words}")
+    ck = checkpoint.load(args.checkpoint)
+    context = ck.hyper.get("steps")
+    words = lt.generate(ck.params, ck.vocab, args.prompt, args.words,
+                        temperature=args.temperature, seed=args.seed,
+                        context=context if isinstance(context, int) else None)
+    print(" ".join([args.prompt.strip(), *words]))
+    return 0
+
+
+# --- trace ---------------------------------------------------------------------------------
+
+def add_trace(subparsers):
+    p = subparsers.add_parser(
+        "trace", help="print every intermediate of a forward and backward pass",
+        description="Print every intermediate of one forward and backward pass, by its article "
+                    "name, with its shape and values: the output layer (Step 1), then each time "
+                    "step t = T, ..., 1 (Step 2), forward then backward. The numbers are those "
+                    "of lstmdoc.run, as on the pages.",
+        epilog="Quantities: " + ", ".join(QUANTITIES) + ".")
+    p.add_argument("--example", choices=("article", "random"), default="article",
+                   help="the article's example (default) or the seeded random one")
+    p.add_argument("--step", type=int, nargs="+", action="extend", metavar="t",
+                   help="time steps to show, counted from 1 as on the pages (default: all); "
+                        "the output layer comes with the last step")
+    p.add_argument("--quantity", nargs="+", action="extend", metavar="NAME",
+                   help="quantities to show, e.g. dCt dFt (default: all)")
+    p.add_argument("--width", type=int, default=78, metavar="N", help="line width (default 78)")
+    p.set_defaults(run=run_trace)
+
+
+def run_trace(args):
+    ex = getattr(lstmdoc.example, args.example)()
+    if args.width < 40:
+        raise UsageError(f"--width must be at least 40, got {args.width}")
+    r = lstmdoc.run(ex.params, ex.X, ex.target, ex.h0, ex.c0)
+    text = trace(r, ex.params, steps=args.step, quantities=args.quantity, linewidth=args.width)
+    if ex.words:
+        print(f"{ex.name} example: {' '.join(ex.words)} -> {ex.vocab[ex.target[0]]}")
+    else:
+        print(f"{ex.name} example (lstmdoc.example.random(), seed 0)")
+    print(text)
+    return 0
+
+
+# --- the program -------------------------------------------------------------------------
+
+SUBCOMMANDS = (add_train, add_generate, add_trace)
+
+
+def build_parser():
+    formatter = functools.partial(argparse.HelpFormatter, width=HELP_WIDTH)
+    parser = argparse.ArgumentParser(
+        prog=PROG, formatter_class=formatter,
+        description="An LSTM's forward and backward pass, one verified step at a time: train a "
+                    "word model, generate text, trace a pass.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {lstmdoc.__version__}")
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND", required=True,
+        parser_class=functools.partial(argparse.ArgumentParser, formatter_class=formatter))
+    for add in SUBCOMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; return the exit status (0, 1, 2, 130 or 141).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` when omitted.
+
+    Returns
+    -------
+    int
+    """
+    parser = build_parser()
+    try:
+        args, rest = parser.parse_known_args(argv)
+        if rest and not getattr(args, "passthrough", False):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")  # as parse_args does
+    except SystemExit as e:  # --help, --version, or an argparse error (already printed)
+        return e.code
+    args.argv = rest
+    command = f"{PROG} {args.run.__name__.removeprefix('run_')}"
+    try:
+        status = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, rather than at exit
+        return status
+    except SystemExit as e:  # a passthrough program's own argparse: its --help, its errors
+        return e.code
+    except KeyboardInterrupt:
+        saved = "; nothing was saved" if args.run is run_train else ""
+        print(f"\n{command}: interrupted{saved}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `lstmdoc trace | head`: the reader left; not an error to report
+        # Python would complain again when it flushes stdout at exit: point stdout at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except FloatingPointError as e:  # lstmdoc.train.TrainingDiverged
+        print(f"{command}: error: {e}", file=sys.stderr)
+        return EXIT_DIVERGED
+    except (ValueError, OSError) as e:  # bad input: a text, a checkpoint, an option's value
+        print(f"{command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
