@@ -79,9 +79,13 @@ def training_drawings():
 def deep_figures():
     """The figures of the part "Deeper and both ways" (docs/deep/)."""
     ex = lstmdoc.deep.example.article(layers=2)
-    shapes = deep_diagram.shapes_of(lstmdoc.deep.run(ex.params, ex.X, ex.target), ex.params)
+    article = lstmdoc.deep.run(ex.params, ex.X, ex.target)
+    shapes = deep_diagram.shapes_of(article, ex.params)
+    rx = lstmdoc.deep.example.stacked()
+    random = lstmdoc.deep.run(rx.params, rx.X, rx.target, rx.h0, rx.c0)
     return {
         "deep-stacking.svg": lambda: deep_diagram.two_layers(shapes),
+        "deep-stacking-values.svg": lambda: deep_diagram.layer1_sources(article, random),
         "deep-bidirectional.svg": lambda: deep_diagram.unrolled(layers=1, bidirectional=True),
         "deep-both.svg": lambda: deep_diagram.unrolled(layers=2, bidirectional=True),
     }

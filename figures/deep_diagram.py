@@ -9,8 +9,10 @@ the output gradient enters.
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
+from .step_plots import panels, per_step
 from .cell_diagram import (ACCENT, ACCENT_FILL, GREY, INK, Edge, Node, draw_edge, draw_node,
                            edge_text, grad_label, layout)
 
@@ -123,6 +125,20 @@ def unrolled(layers, bidirectional, T=3):
                 "(reading $x_2$, $x_1$) never reach $h_{bw}(T)$: no gradient from the loss",
                 ha="left", va="center", fontsize=8.5, color=GREY)
     fig.subplots_adjust(0, 0, 1, 1)
+    return fig
+
+
+def layer1_sources(article, random):
+    """Where layer 1's dHt comes from at each step: its own dh_next, and layer 2's dx."""
+    fig, axes = panels()
+    for ax, run, title in ((axes[0], article, "article example (two layers)"),
+                           (axes[1], random, "stacked random example")):
+        low, high = run.forward_grads[:2]
+        T = len(low.steps)
+        from_next = [float(np.linalg.norm(low.steps[k + 1].dh_prev)) for k in range(T - 1)]
+        per_step(ax, {"dh_next": from_next + [0.0],
+                      "dx of layer 2": [float(np.linalg.norm(g.dx)) for g in high.steps]},
+                 f"{title}: the two parts of layer 1's dHt")
     return fig
 
 
