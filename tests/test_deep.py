@@ -211,8 +211,8 @@ OUT = dict(Wy=np.zeros((6, 5)), by=np.zeros((6, 1)))
      r"Wy must have shape \(V, H_fw \+ H_bw\) = \(V, 10\) for two directions: 5 columns for the "
      r"forward top layer, then 5 for the backward's; got \(6, 5\)"),
     (dict(forward=[cell(3, 4), cell(4, 5)], Wy=np.zeros((6, 10)), by=np.zeros((6, 1))), ValueError,
-     r"Wy must have shape \(V, H\) = \(V, 5\), H of the top layer \(layer 2\); a Wy twice as wide "
-     r"needs a backward stack; got \(6, 10\)"),
+     r"Wy must have shape \(V, H\) = \(V, 5\) for one direction, H of the top layer \(layer 2\); "
+     r"got \(6, 10\)"),
     (dict(forward=[cell(3, 5), cell(5, 5)], backward=[cell(3, 5)], Wy=np.zeros((6, 10)),
           by=np.zeros((6, 1))), ValueError, r"backward must have as many layers as forward \(2\), got 1"),
     (dict(forward=cell(3, 5), **OUT), TypeError, r"forward must be a non-empty list or tuple of Cell"),

@@ -101,7 +101,8 @@ class DeepParams:
         for k, (label, cell) in enumerate(zip(self.names, self.cells)):
             if not isinstance(cell, Cell):
                 raise TypeError(f"{label} must be a Cell, got {type(cell).__name__}")
-            dtype = dtype or cell.W.dtype
+            if dtype is None:
+                dtype = cell.W.dtype
             if cell.W.dtype != dtype:
                 raise TypeError(f"{label} has dtype {cell.W.dtype} but {self.names[0]} has {dtype}")
             if k % self.layers == 0:
@@ -121,8 +122,8 @@ class DeepParams:
         tops = [cells[-1].H for _, cells in stacks]
         if Wy.shape[1] != sum(tops):
             if len(tops) == 1:
-                want = (f"(V, H) = (V, {tops[0]}), H of the top layer (layer {self.layers}); "
-                        "a Wy twice as wide needs a backward stack")
+                want = (f"(V, H) = (V, {tops[0]}) for one direction, H of the top layer "
+                        f"(layer {self.layers})")
             else:
                 want = (f"(V, H_fw + H_bw) = (V, {sum(tops)}) for two directions: {tops[0]} "
                         f"columns for the forward top layer, then {tops[1]} for the backward's")
