@@ -56,13 +56,13 @@ class CellCache(NamedTuple):
     tanh_c: np.ndarray  # (H, B)    tanh(c_t)
 
 
-@shapes(params="LSTMParams", x="D,B", h_prev="H,B")
+@shapes(params="Cell", x="D,B", h_prev="H,B")
 def preactivation(params, x, h_prev):
     """Stack input and state, one matrix product for all four gates.
 
     Parameters
     ----------
-    params : LSTMParams
+    params : LSTMParams or lstmdoc.deep.Cell
     x : ndarray of shape (D, B)
     h_prev : ndarray of shape (H, B)
 
@@ -103,13 +103,13 @@ def cell_from_preactivation(a, c_prev, forget_bias):
     return h, c, (f, i, cproj, o)
 
 
-@shapes(params="LSTMParams", x="D,B", h_prev="H,B", c_prev="H,B")
+@shapes(params="Cell", x="D,B", h_prev="H,B", c_prev="H,B")
 def cell_forward(params, x, h_prev, c_prev):
     """One time step of the cell.
 
     Parameters
     ----------
-    params : LSTMParams
+    params : LSTMParams or lstmdoc.deep.Cell
     x : ndarray of shape (D, B)
     h_prev, c_prev : ndarray of shape (H, B)
 
