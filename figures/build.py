@@ -18,8 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 import lstmdoc  # noqa: E402
+import lstmdoc.deep  # noqa: E402
 
-from . import bptt, cell_diagram, step_plots, training, whole_cell  # noqa: E402
+from . import bptt, cell_diagram, deep_diagram, step_plots, training, whole_cell  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -64,6 +65,7 @@ def drawings():
     figures.update({f"whole-cell-{k}.svg": (lambda k=k: whole_cell.draw(k, shapes))
                     for k in whole_cell.STEPS})
     figures.update(training_drawings())
+    figures.update(deep_figures())
     return figures
 
 
@@ -77,6 +79,21 @@ def training_drawings():
 
     return {"training-article.svg": article,
             "training-fable.svg": lambda: training.fable_losses(train.fable_run())}
+
+
+def deep_figures():
+    """The figures of the part "Deeper and both ways" (docs/deep/)."""
+    ex = lstmdoc.deep.example.article(layers=2)
+    article = lstmdoc.deep.run(ex.params, ex.X, ex.target)
+    shapes = deep_diagram.shapes_of(article, ex.params)
+    rx = lstmdoc.deep.example.stacked()
+    random = lstmdoc.deep.run(rx.params, rx.X, rx.target, rx.h0, rx.c0)
+    return {
+        "deep-stacking.svg": lambda: deep_diagram.two_layers(shapes),
+        "deep-stacking-values.svg": lambda: deep_diagram.layer1_sources(article, random),
+        "deep-bidirectional.svg": lambda: deep_diagram.unrolled(layers=1, bidirectional=True),
+        "deep-both.svg": lambda: deep_diagram.unrolled(layers=2, bidirectional=True),
+    }
 
 
 def svg_bytes(fig):

@@ -80,6 +80,7 @@ MODEL_KINDS = {
     # kind: the arrays it holds, as (field, shape); their sizes are bound first.
     "CellCache": (("o", "H,B"), ("z", "D+H,B")),
     "LSTMParams": (("W", "4H,D+H"), ("Wy", "V,H")),
+    "Cell": (("W", "4H,D+H"),),  # any cell's parameters: LSTMParams, or one layer of lstmdoc.deep
 }
 
 
@@ -88,7 +89,7 @@ def shapes(**spec):
 
     A letter takes its size from the first argument that has it; every later
     one must agree, and ``"4H"`` must be four times ``"H"``. An argument
-    specified as ``"CellCache"`` or ``"LSTMParams"`` binds the sizes of its
+    specified as ``"CellCache"``, ``"LSTMParams"`` or ``"Cell"`` binds the sizes of its
     arrays (``MODEL_KINDS``) first, so that a mismatch blames the other argument.
     The wrapped function runs unchanged; this only turns a silent broadcast or
     a numpy error deep inside into a ``ValueError`` naming the argument.

@@ -16,7 +16,7 @@ def lstm_forward(params, X, h0, c0, start=0, dropout_mask=None):
 
     Parameters
     ----------
-    params : LSTMParams
+    params : LSTMParams or lstmdoc.deep.Cell
     X : ndarray of shape (T, D, B)
     h0, c0 : ndarray of shape (H, B)
         The state before step ``start``.
@@ -41,14 +41,16 @@ def lstm_forward(params, X, h0, c0, start=0, dropout_mask=None):
     return h, c, tuple(caches)
 
 
-def lstm_backward(dh_T, caches, W):
+def lstm_backward(dh_out, caches, W):
     """Backpropagation through time.
 
     Parameters
     ----------
-    dh_T : ndarray of shape (H, B)
-        Gradient of the loss with respect to the last hidden state (from the
-        output layer).
+    dh_out : ndarray of shape (H, B) or (T, H, B)
+        Gradient of the loss with respect to the hidden states from outside
+        the recurrence. Shape (H, B): the output layer's, into the last hidden
+        state only (many-to-one). Shape (T, H, B): one per time step, e.g. the
+        ``dx`` of a layer stacked above (see :mod:`lstmdoc.deep`).
     caches : tuple of CellCache
         From :func:`lstm_forward`, one per time step.
     W : ndarray of shape (4H, D+H)
@@ -65,7 +67,8 @@ def lstm_backward(dh_T, caches, W):
         The layer norms' gradients, summed over time (None without layer norm).
     """
     T = len(caches)
-    zeros = np.zeros_like(dh_T)
+    dh_out = per_step(dh_out, T)
+    zeros = np.zeros_like(dh_out[0])
     dh_next, dc_next = zeros, zeros
     dW, db = np.zeros_like(W), np.zeros((W.shape[0], 1), dtype=W.dtype)
     layer_norm = caches[0].norms is not None
@@ -74,8 +77,7 @@ def lstm_backward(dh_T, caches, W):
         dshift = np.zeros_like(dgain)
     steps = [None] * T
     for t in reversed(range(T)):
-        dh_out = dh_T if t == T - 1 else zeros  # many-to-one: the loss sees only h_T
-        g = cell_backward(dh_out, dh_next, dc_next, caches[t], W)
+        g = cell_backward(dh_out[t], dh_next, dc_next, caches[t], W)
         dW += g.dW
         db += g.db
         if layer_norm:
@@ -86,3 +88,30 @@ def lstm_backward(dh_T, caches, W):
     dX = np.stack([g.dx for g in steps])
     norm = (dgain, dshift) if layer_norm else (None, None)
     return tuple(steps), dW, db, dX, dh_next, dc_next, *norm
+
+
+def per_step(dh_out, T):
+    """``dh_out`` as one (H, B) gradient per time step.
+
+    A (T, H, B) array is returned as it is. An (H, B) array is the
+    many-to-one model's: the loss sees only ``h_T``, so it enters at the last
+    step and every earlier step gets zeros.
+
+    Parameters
+    ----------
+    dh_out : ndarray of shape (H, B) or (T, H, B)
+    T : int
+
+    Returns
+    -------
+    ndarray of shape (T, H, B)
+    """
+    if dh_out.ndim == 3:
+        if dh_out.shape[0] != T:
+            raise ValueError(f"dh_out must have shape (T, H, B) with T = {T} (one per cache), "
+                             f"got {dh_out.shape}")
+        return dh_out
+    if dh_out.ndim != 2:
+        raise ValueError(f"dh_out must have shape (H, B) or (T, H, B), got {dh_out.shape}")
+    return np.concatenate([np.zeros((T - 1, *dh_out.shape), dtype=dh_out.dtype),
+                           dh_out[None]])

@@ -85,13 +85,13 @@ class CellParts(NamedTuple):
     norms: Norms = None
 
 
-@shapes(params="LSTMParams", x="D,B", h_prev="H,B")
+@shapes(params="Cell", x="D,B", h_prev="H,B")
 def preactivation(params, x, h_prev):
     """Stack input and state, one matrix product for all four gates.
 
     Parameters
     ----------
-    params : LSTMParams
+    params : LSTMParams or lstmdoc.deep.Cell
     x : ndarray of shape (D, B)
     h_prev : ndarray of shape (H, B)
 
@@ -148,14 +148,14 @@ def cell_from_preactivation(a, c_prev, forget_bias, norm_gain=None, norm_shift=N
     return h, c, CellParts(f, i, cproj, o, norms)
 
 
-@shapes(params="LSTMParams", x="D,B", h_prev="H,B", c_prev="H,B")
+@shapes(params="Cell", x="D,B", h_prev="H,B", c_prev="H,B")
 def cell_forward(params, x, h_prev, c_prev, mask=None):
     """One time step of the cell.
 
     Parameters
     ----------
-    params : LSTMParams
-        With ``norm_gain`` and ``norm_shift``, layer norm is on.
+    params : LSTMParams or lstmdoc.deep.Cell
+        With ``norm_gain`` and ``norm_shift`` (LSTMParams only), layer norm is on.
     x : ndarray of shape (D, B)
     h_prev, c_prev : ndarray of shape (H, B)
     mask : ndarray of shape (H, B), optional
@@ -167,6 +167,7 @@ def cell_forward(params, x, h_prev, c_prev, mask=None):
     cache : CellCache
     """
     a, z = preactivation(params, x, h_prev)
+    norm = (getattr(params, "norm_gain", None), getattr(params, "norm_shift", None))  # deep.Cell: none
     h, c, (f, i, cproj, o, norms) = cell_from_preactivation(
-        a, c_prev, params.forget_bias, params.norm_gain, params.norm_shift, mask)
+        a, c_prev, params.forget_bias, *norm, mask)
     return h, c, CellCache(z, c_prev, f, i, cproj, o, np.tanh(c), mask, norms)

@@ -60,6 +60,17 @@ def split_norms(a):
     """
     H = a.shape[0] // 5
     return Norms(*(a[k * H:(k + 1) * H] for k in range(5)))
+def check_cell(W, b, forget_bias, Wy=None):
+    """Check one cell's ``W`` (4H, D+H), ``b`` (4H, 1) and ``forget_bias``; return it as a float.
+
+    Shared by :class:`LSTMParams` and the layers of :mod:`lstmdoc.deep`. ``Wy``,
+    the output weights (V, H) when the cell has them, helps name a transposed W.
+    """
+    W = check.float_array("W", W, 2)
+    b = check.float_array("b", b, 2, W.dtype)
+    _check_W(W.shape, b.shape, None if Wy is None else Wy.shape)
+    check.shape("b", b, (W.shape[0], 1), "(4H, 1)")
+    return check.finite_scalar("forget_bias", forget_bias)
 
 
 @dataclass(frozen=True)
@@ -120,19 +131,15 @@ class LSTMParams:
 
     def __post_init__(self):
         W = check.float_array("W", self.W, 2)
-        b = check.float_array("b", self.b, 2, W.dtype)
         Wy = check.float_array("Wy", self.Wy, 2, W.dtype)
-        _check_W(W.shape, b.shape, Wy.shape)
-        fourH, DH = W.shape
-        H = fourH // 4
-        check.shape("b", b, (fourH, 1), "(4H, 1)")
+        object.__setattr__(self, "forget_bias", check_cell(W, self.b, self.forget_bias, Wy))
+        H = W.shape[0] // 4
         if Wy.shape[1] != H:
             hint = (" (TensorFlow's (H, V) kernel?); it looks transposed: pass Wy.T"
                     if Wy.shape[0] == H else "")
             raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), "
                              f"got {Wy.shape}{hint}")
         check.shape("by", check.float_array("by", self.by, 2, W.dtype), (Wy.shape[0], 1), "(V, 1)")
-        object.__setattr__(self, "forget_bias", check.finite_scalar("forget_bias", self.forget_bias))
         given = [name for name in ("norm_gain", "norm_shift") if getattr(self, name) is not None]
         if len(given) == 1:
             missing = ({"norm_gain", "norm_shift"} - set(given)).pop()
@@ -179,12 +186,13 @@ def _check_W(W, b, Wy):
     """W's shape ``(4H, D+H)``, checked before b's and Wy's so that a transposed W is named.
 
     W's shape alone cannot reveal a transpose (any ``(4k, m)`` with ``m > k`` is
-    valid), but b's rows are 4H and Wy's columns H: a W whose columns, not rows,
-    agree with them is transposed.
+    valid), but b's rows are 4H and Wy's columns H (``Wy`` is None for a cell
+    without an output layer): a W whose columns, not rows, agree with them is
+    transposed.
     """
     fourH, DH = W
     by_b = DH == b[0] != fourH
-    if by_b or DH == 4 * Wy[1] != fourH:
+    if by_b or (Wy is not None and DH == 4 * Wy[1] != fourH):
         source = f"b has {b[0]} rows" if by_b else f"Wy has H = {Wy[1]} columns"
         raise ValueError(f"W must have shape (4H, D+H), got {W}: {source}, so W looks "
                          f"transposed: pass W.T")

@@ -84,10 +84,16 @@ def test_initial_state_ones():
     assert not np.array_equal(run.losses, train.article(iterations=3).losses)
 
 
-@pytest.mark.parametrize("kwargs", [{"layers": 2}, {"bidirectional": True}])
-def test_deeper_models_are_not_implemented_yet(kwargs):
-    with pytest.raises(NotImplementedError, match="one unidirectional layer"):
-        train.article(**kwargs)
+@pytest.mark.parametrize("kwargs", [{"layers": 2}, {"bidirectional": True},
+                                    {"layers": 2, "bidirectional": True}])
+def test_deeper_article_runs_start_at_their_example_and_train_every_cell(kwargs):
+    from lstmdoc import deep
+    ex = deep.example.article(**kwargs)
+    run = train.article(iterations=3, **kwargs)
+    assert run.losses[0] == deep.loss_and_grads(ex.params, ex.X, ex.target)[0]
+    assert all(not np.array_equal(new.W, old.W) for new, old in zip(run.params.cells, ex.params.cells))
+    ones = train.article(iterations=3, initial_state="ones", **kwargs)
+    assert not np.array_equal(ones.losses, run.losses)
 
 
 def test_article_bad_arguments():

@@ -1,10 +1,11 @@
 """Sphinx extension: verify every gradient before a single page is written.
 
 On ``builder-inited`` (every builder: html, doctest, ...) it runs
-:func:`lstmdoc.verify` on both worked examples, and on the random example
+:func:`lstmdoc.verify` on both worked examples and on the random example
 with layer norm, with recurrent dropout, and with both (the whole cell), every
-entry of every gradient. Any gradient that disagrees with central finite differences stops the build
-with a ``VerificationError``.
+entry of every gradient, and :func:`lstmdoc.deep.verify` on the stacked,
+bidirectional and stacked-bidirectional random examples. Any gradient that
+disagrees with central finite differences stops the build with a ``VerificationError``.
 The results become ``docs/_generated/verification.md``, the table the index
 page includes.
 """
@@ -16,6 +17,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 import lstmdoc
+import lstmdoc.deep
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,16 @@ EXAMPLES = (
     lambda: lstmdoc.example.random(layer_norm=True), lambda: lstmdoc.example.random(keep_prob=0.75),
     lambda: lstmdoc.example.random(layer_norm=True, keep_prob=0.75),
 )
+
+
+DEEP_WHAT = {
+    "W": "every cell's gate weights", "b": "every cell's gate biases",
+    "h0": "every cell's initial hidden state", "c0": "every cell's initial cell state",
+    "Wy": "output weights, both halves", "by": "output biases", "X": "every input (both stacks read it)",
+    "dlogits": "softmax + cross-entropy", "dh_out": "each direction's half of Wyᵀ dlogits",
+    "dHt": "every layer's h at every step: dh_next + dx from above",
+    "dx": "between layers: the dx of layer l ≥ 2, into the dHt of layer l−1",
+}
 
 
 class VerificationError(SphinxError):
@@ -82,6 +94,22 @@ def table(results, tol):
         f"with tiny entries (here: {on_noise or 'none'}).\n")
 
 
+def deep_table(results, tol):
+    """The table of the deep examples (docs/deep/): one row per quantity, one column per example."""
+    worst = [worst_by_quantity(checks) for _, checks in results]
+    names = list(dict.fromkeys(name for w in worst for name in w))
+    lines = ["| quantity | gradient with respect to | " + " | ".join(
+        f"{ex.name}: largest rel. error (checks)" for ex, _ in results) + " |",
+        "|" + " --- |" * (2 + len(results))]
+    for name in names:
+        cells = " | ".join(f"{w[name][0]:.1e} ({w[name][1]})" if name in w else "—" for w in worst)
+        lines.append(f"| `{name}` | {DEEP_WHAT[name]} | {cells} |")
+    total = sum(len(checks) for _, checks in results)
+    return "\n".join(lines) + (
+        f"\n\n{total} gradients checked, each against central finite differences in float64; "
+        f"a check passes when its relative error is at most {tol:.0e}.\n")
+
+
 def write_if_changed(path, text):
     """Write ``text`` only when it differs, so an unchanged table triggers no rebuild."""
     if os.path.exists(path):
@@ -112,9 +140,12 @@ def verify_all(app):
     start = time.perf_counter()
     results = [(ex, lstmdoc.verify(ex, tol=tol, sample=None, progress=False)) for ex in
                (make() for make in EXAMPLES)]
+    deep = lstmdoc.deep.example
+    deep_results = [(ex, lstmdoc.deep.verify(ex, tol))
+                    for ex in (deep.stacked(), deep.bidirectional(), deep.both())]
     failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e} "
               f"(error {c.abs_error:.1e} > rounding noise {c.noise:.1e})"
-              for ex, checks in results for c in checks if not c.ok]
+              for ex, checks in results + deep_results for c in checks if not c.ok]
     if failed:
         # Logged first so the reason stands out at the end of the output, not inside a traceback.
         for line in failed:
@@ -122,10 +153,12 @@ def verify_all(app):
         raise VerificationError("lstmdoc: gradients disagree with finite differences, "
                              "so the site is not built:\n  " + "\n  ".join(failed))
     verify_training_starts_at_the_example()
-    n = sum(len(checks) for _, checks in results)
+    n = sum(len(checks) for _, checks in results + deep_results)
     logger.info(f"lstmdoc: {n} gradients verified in {time.perf_counter() - start:.1f} s")
     write_if_changed(os.path.join(app.srcdir, "_generated", "verification.md"),
                      table(results, tol))
+    write_if_changed(os.path.join(app.srcdir, "_generated", "deep-verification.md"),
+                     deep_table(deep_results, tol))
 
 
 def setup(app):

@@ -5,7 +5,7 @@ Its worked example (``lstmdoc.example.article()``) is iteration 0 of this run.
 
 import numpy as np
 
-from .. import example
+from .. import deep, example
 from .data import Windows, positive_int, tokenize
 from .loop import train
 
@@ -88,15 +88,18 @@ def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"
     :func:`lstmdoc.example.article` (every LSTM weight 0.1, the published
     output layer, H = 5, T = 3, float64); the windows follow
     :func:`article_offsets`; each iteration updates ``W``, ``b``, ``Wy`` and
-    ``by`` by ``p -= 0.001 * grad``.
+    ``by`` by ``p -= 0.001 * grad``. With ``layers`` or ``bidirectional``, the
+    model is :func:`lstmdoc.deep.example.article`'s and every cell is updated.
 
     Parameters
     ----------
     iterations : int, default 200
     layers : int, default 1
-        Only 1 so far.
+        Cells stacked in each direction (:mod:`lstmdoc.deep`), every one with
+        weights 0.1 and H = 5.
     bidirectional : bool, optional
-        Only ``False`` (the default) so far.
+        Add a backward stack; the output layer's weights are the published
+        ones stacked twice, ``Wy`` of shape (10, 2·5).
     initial_state : {"zeros", "ones"}
         The state every window starts from: zeros, or the article's variant
         ``h0 = c0 = ones((5, 1))`` (a constant, not trained).
@@ -115,11 +118,13 @@ def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"
     >>> bool(run.losses[0] == lstmdoc.loss_and_grads(ex.params, ex.X, ex.target)[0])
     True
     """
-    if layers != 1 or bidirectional:
-        raise NotImplementedError(f"lstmdoc.train.article trains one unidirectional layer so far; "
-                                  f"got layers={layers!r}, bidirectional={bidirectional!r}")
     if initial_state not in INITIAL_STATES:
         raise ValueError(f"initial_state must be one of {INITIAL_STATES}, got {initial_state!r}")
+    if layers != 1 or bidirectional:  # the article's LSTMMainmulti, LSTMMainbi, LSTMMainbimulti
+        ex = deep.example.article(layers, bidirectional)
+        state = tuple(np.ones((5, 1)) for _ in ex.params.cells) if initial_state == "ones" else None
+        return train(ex.params, article_windows(iterations), LR, h0=state, c0=state,
+                     loss_and_grads=deep.loss_and_grads)
     ex = example.article()
     state = np.ones((ex.params.H, 1)) if initial_state == "ones" else None
     return train(ex.params, article_windows(iterations), LR, h0=state, c0=state)

@@ -53,6 +53,8 @@ def sgd_step(params, grads, lr):
     grads : dict of ndarray
         Keys naming fields of ``params`` are applied; the others (``"X"``,
         ``"h0"``, ``"c0"``: gradients of inputs, not parameters) are ignored.
+        A field holding a tuple of dataclasses (the cells of a
+        :class:`lstmdoc.deep.DeepParams`) takes a tuple of such dicts.
     lr : float
         Learning rate.
 
@@ -78,7 +80,12 @@ def sgd_step(params, grads, lr):
     updated = {}
     for field in dataclasses.fields(params):
         if field.name in grads:
-            p = getattr(params, field.name) - lr * grads[field.name]
+            value = getattr(params, field.name)
+            if isinstance(value, tuple):  # cells (lstmdoc.deep): one dict of gradients per cell
+                updated[field.name] = tuple(sgd_step(cell, g, lr)
+                                            for cell, g in zip(value, grads[field.name], strict=True))
+                continue
+            p = value - lr * grads[field.name]
             if not np.all(np.isfinite(p)):
                 raise FloatingPointError(f"the update made {field.name} NaN or infinite")
             updated[field.name] = p

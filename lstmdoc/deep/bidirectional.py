@@ -1,0 +1,64 @@
+"""Two directions (TensorFlow's ``bidirectional_dynamic_rnn``): the alignment in time.
+
+The backward stack runs over ``x_T … x_1``: its k-th processing step reads
+``x_{T-k}`` (index ``T-1-k``). Its outputs are put back in the original order,
+so that ``h_bw(t)`` is its state after reading ``x_T … x_t``, and the output
+layer reads ``[h_fw(T); h_bw(T)]``. ``h_bw(T)`` has read ``x_T`` only: it is the
+state after the backward stack's *first* step. So the backward half of the
+output layer's gradient enters the backward stack at its first processing step,
+and none of its later steps (which read ``x_{T-1} … x_1``) can reach the loss.
+
+One function does every conversion between the two orders, because reversing
+time is its own inverse: the input, the outputs, and the gradients.
+"""
+
+import numpy as np
+
+
+def flip_time(a):
+    """``a`` with its time axis (the first) reversed: between original and processing order.
+
+    Parameters
+    ----------
+    a : ndarray of shape (T, ...)
+
+    Returns
+    -------
+    ndarray of shape (T, ...)
+        A view, ``a[::-1]``.
+    """
+    return a[::-1]
+
+
+def at_last_step(dh, T):
+    """The output layer's gradient as one per step in original time: ``dh`` at t = T, zeros before.
+
+    Parameters
+    ----------
+    dh : ndarray of shape (H, B)
+    T : int
+
+    Returns
+    -------
+    ndarray of shape (T, H, B)
+    """
+    steps = np.zeros((T, *dh.shape), dtype=dh.dtype)
+    steps[-1] = dh
+    return steps
+
+
+def split_rows(dh, H_fw):
+    """Split the output layer's gradient ``Wyᵀ dlogits`` into its forward and backward halves.
+
+    Parameters
+    ----------
+    dh : ndarray of shape (H_fw + H_bw, B)
+        Rows in the order of ``Wy``'s columns: forward, then backward.
+    H_fw : int
+
+    Returns
+    -------
+    dh_fw : ndarray of shape (H_fw, B)
+    dh_bw : ndarray of shape (H_bw, B)
+    """
+    return dh[:H_fw], dh[H_fw:]

@@ -1,0 +1,201 @@
+"""lstmdoc.deep against PyTorch autograd, in float64.
+
+Stacked: ``torch.nn.LSTM(num_layers=L)``. Bidirectional, and both: two
+independent ``nn.LSTM(num_layers=L)``, the second fed ``torch.flip(x, [0])``,
+the output layer reading the first's output at T and the second's after its
+first step (TensorFlow's ``bidirectional_dynamic_rnn``). This is not
+``nn.LSTM(bidirectional=True, num_layers=2)``, whose second layer reads both
+directions.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+import lstmdoc
+from lstmdoc import deep
+from lstmdoc.deep.example import article, random
+
+if os.environ.get("LSTMDOC_REQUIRE_TORCH") == "1":
+    import torch  # CI: a missing torch is a failure, not a skip
+else:
+    torch = pytest.importorskip("torch", reason="torch not installed: autograd cross-check skipped "
+                                "(install with `make test TEST_EXTRAS=test,browser,torch`)")
+
+TORCH_ORDER = [1, 0, 2, 3]  # torch's blocks i, f, g, o as indices into lstmdoc's f, i, cproj, o
+
+
+def to_torch_rows(a):
+    return np.concatenate([lstmdoc.split_gates(a)[k] for k in TORCH_ORDER])
+
+
+def from_torch_rows(a):
+    blocks = lstmdoc.split_gates(a)
+    return np.concatenate([blocks[TORCH_ORDER.index(k)] for k in range(4)])
+
+
+def torch_stack(cells):
+    """An nn.LSTM(num_layers=L) holding ``cells``; torch's bias_hh frozen at 0, the forget bias in bias_ih."""
+    D, H = cells[0].D, cells[0].H
+    lstm = torch.nn.LSTM(D, H, num_layers=len(cells), dtype=torch.float64)
+    with torch.no_grad():
+        for l, c in enumerate(cells):
+            forget = np.zeros((4 * c.H, 1))
+            forget[:c.H] = c.forget_bias
+            getattr(lstm, f"weight_ih_l{l}").copy_(torch.from_numpy(to_torch_rows(c.W[:, :c.D])))
+            getattr(lstm, f"weight_hh_l{l}").copy_(torch.from_numpy(to_torch_rows(c.W[:, c.D:])))
+            getattr(lstm, f"bias_ih_l{l}").copy_(torch.from_numpy(to_torch_rows(c.b + forget)[:, 0]))
+            getattr(lstm, f"bias_hh_l{l}").zero_()
+            getattr(lstm, f"bias_hh_l{l}").requires_grad_(False)
+    return lstm
+
+
+def torch_cell_grads(lstm, cells):
+    """(dW, db) per layer, in lstmdoc's layout."""
+    out = []
+    for l in range(len(cells)):
+        dW = np.concatenate([getattr(lstm, f"weight_ih_l{l}").grad.numpy(),
+                             getattr(lstm, f"weight_hh_l{l}").grad.numpy()], axis=1)
+        out.append((from_torch_rows(dW), from_torch_rows(getattr(lstm, f"bias_ih_l{l}").grad.numpy()[:, None])))
+    return out
+
+
+class TorchDeep:
+    """The deep model in torch: one nn.LSTM per direction and the output layer, as leaves."""
+
+    def __init__(self, params):
+        self.params = params
+        self.stacks = [torch_stack(params.forward)] + \
+            ([torch_stack(params.backward)] if params.backward is not None else [])
+        self.Wy = torch.tensor(params.Wy, requires_grad=True)
+        self.by = torch.tensor(params.by[:, 0], requires_grad=True)
+
+    def loss(self, X, target, h0, c0):
+        """X (T, B, D) tensor; h0, c0 lists of (L, B, H) tensors, one per direction."""
+        outs = [self.stacks[0](X, (h0[0], c0[0]))[0][-1]]  # forward: h at T
+        if len(self.stacks) > 1:
+            # backward: fed x_T … x_1; its output after the first step is h_bw(T)
+            outs.append(self.stacks[1](torch.flip(X, [0]), (h0[1], c0[1]))[0][0])
+        logits = torch.cat(outs, dim=1) @ self.Wy.T + self.by
+        return torch.nn.functional.cross_entropy(logits, torch.from_numpy(np.asarray(target)))
+
+    def parameters(self):
+        return [p for s in self.stacks for p in s.parameters() if p.requires_grad] + [self.Wy, self.by]
+
+
+def torch_loss_and_grads(ex):
+    p, L = ex.params, ex.params.layers
+    model = TorchDeep(p)
+    leaf = lambda a: torch.tensor(a, requires_grad=True)  # noqa: E731
+    X = leaf(ex.X.transpose(0, 2, 1))
+    h0 = [leaf(np.stack([h.T for h in ex.h0[k * L:(k + 1) * L]])) for k in range(p.directions)]
+    c0 = [leaf(np.stack([c.T for c in ex.c0[k * L:(k + 1) * L]])) for k in range(p.directions)]
+    loss = model.loss(X, ex.target, h0, c0)
+    loss.backward()
+    grads = {**{d: tuple({"W": w, "b": b} for w, b in torch_cell_grads(s, cells))
+                for d, s, cells in zip(("forward", "backward"), model.stacks, (p.forward, p.backward))},
+             "Wy": model.Wy.grad.numpy(), "by": model.by.grad.numpy()[:, None],
+             "X": X.grad.numpy().transpose(0, 2, 1),
+             "h0": tuple(h[l].T for h in (t.grad.numpy() for t in h0) for l in range(L)),
+             "c0": tuple(c[l].T for c in (t.grad.numpy() for t in c0) for l in range(L))}
+    return loss.item(), grads
+
+
+EXAMPLES = {
+    "stacked": random(seed=21, T=4, D=3, H=(5, 5), V=6, B=2),
+    "stacked-3": random(seed=22, T=3, D=2, H=(4, 4, 4), V=5, B=1),
+    "bidirectional": random(seed=23, T=4, D=3, H=(5,), H_bw=(2,), V=6, B=2),
+    "both": random(seed=24, T=5, D=3, H=(4, 4), H_bw=(2, 2), V=6, B=3),
+    "article-2-layers": article(layers=2),
+    "article-bidirectional": article(layers=1, bidirectional=True),
+    "article-both": article(layers=2, bidirectional=True),
+}
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_deep_gradients_match_torch_autograd(name):
+    ex = EXAMPLES[name]
+    loss, grads = deep.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
+    t_loss, t_grads = torch_loss_and_grads(ex)
+    assert abs(loss - t_loss) <= 1e-12 * abs(t_loss)
+    assert set(grads) == set(t_grads)
+    for name, a, b in pairs(grads, t_grads):
+        err = lstmdoc.gradcheck.relative_error(a, b)
+        assert err < 1e-10, f"{name}: relative error {err:.1e}"
+
+
+def pairs(grads, t_grads):
+    """(name, lstmdoc's array, torch's array) for every gradient, nested ones flattened."""
+    for key, value in grads.items():
+        if isinstance(value, np.ndarray):
+            yield key, value, t_grads[key]
+            continue
+        for k, (a, b) in enumerate(zip(value, t_grads[key], strict=True)):
+            if isinstance(a, dict):
+                yield from ((f"{key}[{k}].{n}", a[n], b[n]) for n in a)
+            else:
+                yield f"{key}[{k}]", a, b
+
+
+# ---- the article's deep training runs, 200 iterations of SGD, against torch.optim.SGD ----
+
+TOLERANCE = 1e-8
+
+
+def torch_article_run(layers, bidirectional, initial_state, iterations=200, lr=0.001):
+    """The article's run in torch: same windows (written out in test_train_torch), same SGD."""
+    from test_train_torch import schedule  # the issue's window schedule, independent of lstmdoc
+
+    ex = article(layers=layers, bidirectional=bidirectional)
+    p, D, L = ex.params, ex.params.D, layers
+    model = TorchDeep(p)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    state = torch.zeros if initial_state == "zeros" else torch.ones
+    h0 = [state(L, 1, 5, dtype=torch.float64) for _ in range(p.directions)]
+    c0 = [state(L, 1, 5, dtype=torch.float64) for _ in range(p.directions)]
+    index = {w: k for k, w in enumerate(ex.vocab)}
+    tokens = [index[w] for w in lstmdoc.example.TEXT.split()]
+    losses = []
+    for inputs, target in schedule(tokens, 3, iterations):
+        X = torch.nn.functional.one_hot(torch.tensor(inputs), D).to(torch.float64)[:, None, :]
+        loss = model.loss(X, [target], h0, c0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    final = []
+    with torch.no_grad():
+        for stack, cells in zip(model.stacks, (p.forward, p.backward)):
+            for l, c in enumerate(cells):
+                forget = np.zeros((4 * c.H, 1))
+                forget[:c.H] = c.forget_bias
+                W = np.concatenate([getattr(stack, f"weight_ih_l{l}").numpy(),
+                                    getattr(stack, f"weight_hh_l{l}").numpy()], axis=1)
+                b = from_torch_rows(getattr(stack, f"bias_ih_l{l}").numpy()[:, None]) - forget
+                final.append((from_torch_rows(W), b))
+        out = {"Wy": model.Wy.numpy().copy(), "by": model.by.numpy()[:, None].copy()}
+    return np.array(losses), final, out
+
+
+@pytest.mark.parametrize("layers, bidirectional, initial_state", [
+    (2, False, "zeros"), (1, True, "zeros"), (2, True, "zeros"), (2, True, "ones")],
+    ids=["LSTMMainmulti", "LSTMMainbi", "LSTMMainbimulti", "LSTMMainbimulti-ones"])
+def test_article_deep_runs_match_torch_sgd(layers, bidirectional, initial_state):
+    import lstmdoc.train
+
+    run = lstmdoc.train.article(layers=layers, bidirectional=bidirectional,
+                                initial_state=initial_state)
+    t_losses, t_cells, t_out = torch_article_run(layers, bidirectional, initial_state)
+    assert run.losses.shape == t_losses.shape == (200,)
+    assert np.max(np.abs(run.losses - t_losses)) <= TOLERANCE
+    start = article(layers=layers, bidirectional=bidirectional).params
+    names = run.params.names
+    for name, cell, (W, b), first in zip(names, run.params.cells, t_cells, start.cells, strict=True):
+        for what, mine, theirs, before in (("W", cell.W, W, first.W), ("b", cell.b, b, first.b)):
+            err = np.max(np.abs(mine - theirs))
+            assert err <= TOLERANCE, f"{name} {what}: largest difference {err:.1e}"
+            assert np.max(np.abs(before - theirs)) > 100 * TOLERANCE, f"{name} {what} did not move"
+    for what, value in t_out.items():
+        err = np.max(np.abs(getattr(run.params, what) - value))
+        assert err <= TOLERANCE, f"{what}: largest difference {err:.1e}"
