@@ -22,6 +22,7 @@ extensions = [
     "lstmdoc_figures",  # docs/_ext: draws figures/*.py from real runs
     "lstmdoc_mathjax",  # docs/_ext: serves MathJax 3 from the site itself (no CDN)
     "lstmdoc_html",  # docs/_ext: unique equation anchors under furo; search fixes
+    "lstmdoc_numbering",  # docs/_ext: the book's numbered parts continue one another's chapters
     "lstmdoc_reading",  # docs/_ext: equations and figures on phones, figures in dark mode
     "sphinx_copybutton",
 ]
