@@ -1,7 +1,7 @@
 """Two directions (TensorFlow's ``bidirectional_dynamic_rnn``): the alignment in time.
 
-The backward stack runs over ``x_T … x_1``: its k-th processing step reads
-``x_{T-k}`` (index ``T-1-k``). Its outputs are put back in the original order,
+The backward stack runs over ``x_T … x_1``: its processing step k, counted
+from 0, reads ``x_{T-k}`` (index ``T-1-k``). Its outputs are put back in the original order,
 so that ``h_bw(t)`` is its state after reading ``x_T … x_t``, and the output
 layer reads ``[h_fw(T); h_bw(T)]``. ``h_bw(T)`` has read ``x_T`` only: it is the
 state after the backward stack's *first* step. So the backward half of the
