@@ -16,7 +16,7 @@ import numpy as np
 
 
 def flip_time(a):
-    """``a`` with its time axis (the first) reversed: between original and processing order.
+    """``a`` with its time axis (the first) reversed: original ↔ processing order.
 
     Parameters
     ----------
@@ -31,7 +31,7 @@ def flip_time(a):
 
 
 def at_last_step(dh, T):
-    """The output layer's gradient as one per step in original time: ``dh`` at t = T, zeros before.
+    """The output layer's gradient, one per step in original time: zeros, then ``dh`` at T.
 
     Parameters
     ----------
