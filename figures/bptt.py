@@ -45,7 +45,7 @@ def chain(run, title):
     ax.axis("off")
     fig.subplots_adjust(left=0.005, right=0.995, bottom=0.01, top=0.99)
     ax.text(-0.4, 0.98, title, ha="left", va="top", color=INK, fontsize=9.5)
-    legend = (("forward: h_t, c_t", GREY), ("dh_next", SECOND), ("dc_next", ACCENT))
+    legend = (("forward: hₜ, cₜ", GREY), ("dh_next", SECOND), ("dc_next", ACCENT))
     for k, (text, color) in enumerate(legend):
         ax.text(-0.4 + 1.35 * k, 0.78, text, ha="left", va="top", color=color, fontsize=8.5,
                 family="sans-serif" if k == 0 else "monospace")

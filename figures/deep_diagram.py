@@ -123,7 +123,7 @@ def unrolled(layers, bidirectional, T=3):
     if bidirectional:
         ax.text(xs[0] - 0.6, -row * layers - 1.05, "steps 2 and 3 of the backward stack "
                 "(reading $x_2$, $x_1$) never reach $h_{bw}(T)$: no gradient from the loss",
-                ha="left", va="center", fontsize=8.5, color=GREY)
+                ha="left", va="center", fontsize=10, color=INK)
     fig.subplots_adjust(0, 0, 1, 1)
     return fig
 

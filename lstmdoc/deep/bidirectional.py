@@ -1,7 +1,7 @@
 """Two directions (TensorFlow's ``bidirectional_dynamic_rnn``): the alignment in time.
 
-The backward stack runs over ``x_T … x_1``: its k-th processing step reads
-``x_{T-k}`` (index ``T-1-k``). Its outputs are put back in the original order,
+The backward stack runs over ``x_T … x_1``: its processing step k, counted
+from 0, reads ``x_{T-k}`` (index ``T-1-k``). Its outputs are put back in the original order,
 so that ``h_bw(t)`` is its state after reading ``x_T … x_t``, and the output
 layer reads ``[h_fw(T); h_bw(T)]``. ``h_bw(T)`` has read ``x_T`` only: it is the
 state after the backward stack's *first* step. So the backward half of the
@@ -16,7 +16,7 @@ import numpy as np
 
 
 def flip_time(a):
-    """``a`` with its time axis (the first) reversed: between original and processing order.
+    """``a`` with its time axis (the first) reversed: original ↔ processing order.
 
     Parameters
     ----------
@@ -31,7 +31,7 @@ def flip_time(a):
 
 
 def at_last_step(dh, T):
-    """The output layer's gradient as one per step in original time: ``dh`` at t = T, zeros before.
+    """The output layer's gradient, one per step in original time: zeros, then ``dh`` at T.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Training: the seed article's run, general SGD training, and text generation.
 
-- :func:`article` — the article's 200 iterations, exactly; its worked example
-  is iteration 0;
+- :func:`article` — the article's 200 iterations (its model, learning rate
+  and window rules); its worked example is iteration 0;
 - :func:`fit` — any text, ``T``, ``H``, batch size, float32 or float64, seeded;
 - :func:`generate` — continue a prompt, greedy or sampled;
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,

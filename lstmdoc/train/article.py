@@ -26,6 +26,9 @@ def article_offsets(n_tokens, T, iterations, seed=SEED):
     ``offset = rnd.randint(0, T + 1)`` (2 with seed 42); before each
     iteration, if ``offset > n_tokens - (T + 1)`` (the window would run past
     the text), ``offset = rnd.randint(0, T + 1)``; after it, ``offset += T + 1``.
+    The article's scripts set the first offset to 2 without drawing it, so
+    their restarts take the generator's numbers one earlier than these: their
+    windows are the same for iterations 0 and 1 only (see the training page).
 
     Parameters
     ----------
