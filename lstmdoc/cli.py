@@ -51,8 +51,9 @@ def add_train(subparsers):
     p = subparsers.add_parser(
         "train", help="train a word model and save it as a checkpoint",
         description="Train a word model with plain SGD on a text file, on the shipped fable "
-                    "(--fable), or exactly as the seed article did (--article), and save it. "
-                    "The defaults are the Training page's fable run.",
+                    "(--fable), or as in the seed article's run (--article: its model, data "
+                    "and window schedule), and save it. The defaults are the Training page's "
+                    "fable run.",
         epilog="With --article, the model and its data are the article's (H=5, T=3, B=1, "
                "float64, every LSTM weight 0.1, windows drawn with seed 42): only --iterations, "
                "--lr and --initial-state apply, and they default to the article's 200 and "
