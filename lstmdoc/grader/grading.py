@@ -154,7 +154,7 @@ def load(path):
 
 
 def _namespace(module_or_dict):
-    """``(namespace, label, source, problem)``: where to look for the functions, and what it is."""
+    """``(namespace, label, source, problem)``: where to look for the functions, and what."""
     if isinstance(module_or_dict, (str, os.PathLike)):
         source = os.path.abspath(module_or_dict)
         label = os.path.basename(module_or_dict)
@@ -167,7 +167,8 @@ def _namespace(module_or_dict):
         return module_or_dict, "(your functions)", None, None
     if inspect.ismodule(module_or_dict):
         source = getattr(module_or_dict, "__file__", None)
-        return vars(module_or_dict), module_or_dict.__name__, source and os.path.abspath(source), None
+        source = source and os.path.abspath(source)
+        return vars(module_or_dict), module_or_dict.__name__, source, None
     raise TypeError("module_or_dict must be a module, a dict of functions or a file path, "
                     f"got {type(module_or_dict).__name__}")
 
@@ -178,8 +179,8 @@ def check(module_or_dict):
     Parameters
     ----------
     module_or_dict : module, dict, str or os.PathLike
-        Where to find the functions, by lstmdoc's names (see :data:`~lstmdoc.grader.reference.REFERENCE`);
-        a str or path is a Python file to import.
+        Where to find the functions, by lstmdoc's names (see
+        :data:`~lstmdoc.grader.reference.REFERENCE`); a str or path is a Python file to import.
 
     Returns
     -------

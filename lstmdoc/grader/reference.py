@@ -1,4 +1,4 @@
-"""What the grader compares against: lstmdoc's own step functions, where they are called and with what."""
+"""What the grader compares with: lstmdoc's own step functions, where called and with what."""
 
 import inspect
 from typing import NamedTuple
