@@ -8,6 +8,7 @@ import numpy as np
 
 from ..cell import sigmoid
 from ..cell_backward import CellGrads, dHX
+from ..interop.layout import TF_ORDER, TORCH_ORDER, reorder
 from .reference import REFERENCE, STEP1
 
 SIG_MISSING = "σ' missing: the gradient of the gate's value, not of its pre-activation"
@@ -122,14 +123,9 @@ def _variants(forget_bias):
 
 GATE_ORDERS = {
     # Positions of lstmdoc's blocks (f, i, cproj, o) in each framework's stacking.
-    "TensorFlow's (i, j, f, o)": (1, 2, 0, 3),
-    "PyTorch's (i, f, g, o)": (1, 0, 2, 3),
+    "TensorFlow's (i, j, f, o)": TF_ORDER,
+    "PyTorch's (i, f, g, o)": TORCH_ORDER,
 }
-
-
-def _reorder(a, order):
-    H = a.shape[0] // 4
-    return np.concatenate([a[k * H:(k + 1) * H] for k in order])
 
 
 def _composed(steps, order=(0, 1, 2, 3)):
@@ -157,7 +153,7 @@ def wrong_variants(name, forget_bias=1.0):
         out = list(table.get(name, []))
         if name in ("dW", "db"):
             out += [(f"gate blocks in {fw} order instead of lstmdoc's (f, i, cproj, o)",
-                     lambda *a, order=order, f=REFERENCE[name]: _reorder(f(*a), order))
+                     lambda *a, order=order, f=REFERENCE[name]: reorder(f(*a), order))
                     for fw, order in GATE_ORDERS.items()]
         return out
     out = [(f"gate blocks stacked in {fw} order instead of lstmdoc's (f, i, cproj, o)",
