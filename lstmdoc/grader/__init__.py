@@ -2,7 +2,8 @@
 
 Write any of lstmdoc's step functions, with the same names and signatures, in
 a file of your own, then run ``python -m lstmdoc check FILE.py`` (the same as
-``python -m lstmdoc.grader FILE.py``; in a notebook: ``lstmdoc.check(globals())``). Each function found is called with the inputs
+``python -m lstmdoc.grader FILE.py``; in a notebook:
+``lstmdoc.check(globals())``). Each function found is called with the inputs
 lstmdoc's own gets, at every time step of the random example (every size
 different, non-zero initial state) and of the article's example, and its
 result is compared with lstmdoc's. A wrong result is also compared with known

@@ -81,7 +81,8 @@ def prompt_tokens(params, vocab, prompt_words):
     if len(vocab) != params.V or params.D != params.V:
         raise ValueError(f"vocab has {len(vocab)} words but the model reads D = {params.D} and "
                          f"predicts V = {params.V} classes: they must be equal")
-    words = WORD.findall(prompt_words.lower()) if isinstance(prompt_words, str) else list(prompt_words)
+    words = (WORD.findall(prompt_words.lower()) if isinstance(prompt_words, str)
+             else list(prompt_words))
     if not words:
         raise ValueError("prompt_words must hold at least one word")
     index = {w: k for k, w in enumerate(vocab)}
