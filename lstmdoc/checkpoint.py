@@ -82,20 +82,24 @@ def save(path, params, vocab, hyper=None):
     if not isinstance(params, LSTMParams):
         raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
     vocab = check_vocab(vocab, params.V)
-    hyper = {} if hyper is None else hyper
-    if not isinstance(hyper, dict):
-        raise TypeError(f"hyper must be a dict, got {type(hyper).__name__}")
-    try:
-        meta = json.dumps({"format": FORMAT, "version": VERSION, "hyper": hyper},
-                          sort_keys=True, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"hyper must hold only finite JSON values (numbers, strings, "
-                         f"booleans): {e}") from None
+    meta = write_meta({} if hyper is None else hyper)
     arrays = {"W": params.W, "b": params.b, "Wy": params.Wy, "by": params.by,
               "forget_bias": np.float64(params.forget_bias), "vocab": np.array(vocab, dtype=str),
               "meta": np.array(meta)}
     arrays.update({n: getattr(params, n) for n in LAYER_NORM if getattr(params, n) is not None})
     write_atomically(path, lambda f: np.savez(f, **arrays))
+
+
+def write_meta(hyper):
+    """The ``meta`` record as JSON text: the format's name, its version, the hyper-parameters."""
+    if not isinstance(hyper, dict):
+        raise TypeError(f"hyper must be a dict, got {type(hyper).__name__}")
+    try:
+        return json.dumps({"format": FORMAT, "version": VERSION, "hyper": hyper},
+                          sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"hyper must hold only finite JSON values (numbers, strings, "
+                         f"booleans): {e}") from None
 
 
 def write_atomically(path, write):
@@ -148,6 +152,13 @@ def load(path):
     def error(problem):
         return CheckpointError(f"{path}: {problem}")
 
+    check_npz(path, error)
+    arrays, meta = read_archive(path, error)
+    return from_arrays(arrays, meta, error)
+
+
+def check_npz(path, error):
+    """Raise ``error(problem)`` unless ``path`` is a file that starts like an ``.npz`` archive."""
     if os.path.isdir(path):
         raise error("a folder, not a checkpoint file")
     try:
@@ -161,6 +172,10 @@ def load(path):
         raise error("not an lstmdoc checkpoint (a single .npy array, not an .npz archive)")
     if not magic.startswith(ZIP_MAGIC):
         raise error("not an lstmdoc checkpoint (not an .npz archive: it does not start like one)")
+
+
+def read_archive(path, error):
+    """The checkpoint's arrays (all but ``meta``) and its hyper-parameters, without pickle."""
     try:
         archive = np.load(path, allow_pickle=False)
         with archive:
@@ -183,7 +198,7 @@ def load(path):
     except (zipfile.BadZipFile, EOFError, OSError, KeyError) as e:
         # A truncated or damaged archive, or a member holding pickled objects.
         raise error(f"a damaged or truncated .npz archive ({type(e).__name__}: {e})") from None
-    return from_arrays(arrays, meta, error)
+    return arrays, meta
 
 
 def read_meta(meta, error):

@@ -104,9 +104,14 @@ def run_train(args):
     text = None if args.article else read_text(args)
     with ProgressBar(hyper["iterations"], args.quiet) as progress:
         if args.article:
-            run, vocab = train_article(hyper, progress)
+            run = lt.article(hyper["iterations"], initial_state=hyper["initial_state"],
+                             lr=hyper["lr"], progress=progress)
+            vocab = lstmdoc.example.article().vocab
         else:
-            run, vocab = train_text(text, hyper, progress)
+            run, vocab = lt.fit_text(text, hyper["hidden"], hyper["steps"], hyper["lr"],
+                                     hyper["iterations"], batch_size=hyper["batch_size"],
+                                     seed=hyper["seed"], dtype=np.dtype(hyper["dtype"]),
+                                     progress=progress)
     hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]))
     checkpoint.save(args.out, run.params, vocab, hyper)
     print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
@@ -133,26 +138,6 @@ def read_text(args):
         raise UsageError(f"{args.text}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     except OSError as e:
         raise UsageError(f"{args.text}: {e.strerror}") from None
-
-
-def train_article(hyper, progress):
-    """The article's run, as :func:`lstmdoc.train.article` does it, with a progress callback."""
-    ex = lstmdoc.example.article()
-    state = np.ones((ex.params.H, 1)) if hyper["initial_state"] == "ones" else None
-    run = lt.train(ex.params, lt.article_windows(hyper["iterations"]), hyper["lr"],
-                   h0=state, c0=state, progress=progress)
-    return run, ex.vocab
-
-
-def train_text(text, hyper, progress):
-    """Tokenize, cut into windows, start from random weights, fit."""
-    tokens, vocab = lt.tokenize(text)
-    windows = lt.make_windows(tokens, hyper["steps"])
-    params = lt.init_params(V=len(vocab), H=hyper["hidden"], seed=hyper["seed"],
-                            dtype=np.dtype(hyper["dtype"]))
-    run = lt.fit(params, windows, hyper["lr"], hyper["iterations"],
-                 batch_size=hyper["batch_size"], seed=hyper["seed"], progress=progress)
-    return run, vocab
 
 
 class ProgressBar:
@@ -291,14 +276,25 @@ def main(argv=None):
     -------
     int
     """
-    parser = build_parser()
     try:
-        args, rest = parser.parse_known_args(argv)
-        if rest and not getattr(args, "passthrough", False):
-            parser.error(f"unrecognized arguments: {' '.join(rest)}")  # as parse_args does
+        args = parse_args(argv)
     except SystemExit as e:  # --help, --version, or an argparse error (already printed)
         return e.code
+    return execute(args)
+
+
+def parse_args(argv):
+    """The parsed arguments; a passthrough subcommand's own ones, in order, as ``args.argv``."""
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and not getattr(args, "passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")  # as parse_args does
     args.argv = rest
+    return args
+
+
+def execute(args):
+    """Run the subcommand ``args.run``; its errors become one line on stderr and an exit status."""
     command = f"{PROG} {args.run.__name__.removeprefix('run_')}"
     try:
         status = args.run(args)

@@ -105,14 +105,9 @@ def trace(r, params, steps=None, quantities=None, linewidth=78):
       backward
         dCt     (5, 1)    [-0.2224 -0.2963 -0.2623  0.1321  0.1321]
     """
-    if not isinstance(r, Run):
-        raise TypeError(f"r must be a Run (from lstmdoc.run), got {type(r).__name__}")
-    if not isinstance(params, LSTMParams):
-        raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
+    check_run(r, params)
     T = len(r.caches)
     B = r.dlogits.shape[1]
-    if r.caches[0].z.shape[0] != params.D + params.H or r.dlogits.shape[0] != params.V:
-        raise ValueError("r does not come from a run of params: their sizes differ")
     steps = check_steps(steps, T)
     wanted = check_quantities(quantities)
 
@@ -124,6 +119,16 @@ def trace(r, params, steps=None, quantities=None, linewidth=78):
                                output_values(r, params), OUTPUT_FORWARD, wanted)
             lines += block(f"t = {t}", step_values(r, params, t - 1), FORWARD, wanted)
     return "\n".join(lines)
+
+
+def check_run(r, params):
+    """Raise unless ``r`` is a :class:`~lstmdoc.Run` of ``params``, as far as the sizes tell."""
+    if not isinstance(r, Run):
+        raise TypeError(f"r must be a Run (from lstmdoc.run), got {type(r).__name__}")
+    if not isinstance(params, LSTMParams):
+        raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
+    if r.caches[0].z.shape[0] != params.D + params.H or r.dlogits.shape[0] != params.V:
+        raise ValueError("r does not come from a run of params: their sizes differ")
 
 
 def check_steps(steps, T):

@@ -97,6 +97,11 @@ class DeepParams:
         if self.backward is not None and len(self.backward) != len(self.forward):
             raise ValueError(f"backward must have as many layers as forward ({len(self.forward)}), "
                              f"got {len(self.backward)}")
+        dtype = self._check_cells()
+        self._check_output(dtype, [cells[-1].H for _, cells in stacks])
+
+    def _check_cells(self):
+        """Check that the cells share a dtype and that each reads what it is given; return it."""
         dtype = None
         for k, (label, cell) in enumerate(zip(self.names, self.cells)):
             if not isinstance(cell, Cell):
@@ -118,8 +123,11 @@ class DeepParams:
                         f"{label} reads the h_t of {self.names[k - 1]} (H = {below.H}), so its W "
                         f"must have shape (4H, {below.H}+H) = {(4 * cell.H, below.H + cell.H)}, "
                         f"got {cell.W.shape}")
+        return dtype
+
+    def _check_output(self, dtype, tops):
+        """Check ``Wy`` (V, sum of the top layers' H) and ``by`` (V, 1)."""
         Wy = check.float_array("Wy", self.Wy, 2, dtype)
-        tops = [cells[-1].H for _, cells in stacks]
         if Wy.shape[1] != sum(tops):
             if len(tops) == 1:
                 want = (f"(V, H) = (V, {tops[0]}) for one direction, H of the top layer "

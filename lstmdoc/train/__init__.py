@@ -2,7 +2,8 @@
 
 - :func:`article` — the article's 200 iterations (its model, learning rate
   and window rules); its worked example is iteration 0;
-- :func:`fit` — any text, ``T``, ``H``, batch size, float32 or float64, seeded;
+- :func:`fit` — any windows, ``H``, batch size, float32 or float64, seeded;
+  :func:`fit_text` — the same from a text;
 - :func:`generate` — continue a prompt, greedy or sampled;
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,
   :func:`one_hot`, :func:`train` (the loop) and :func:`sgd_step` (the update);
@@ -15,10 +16,11 @@ Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 from .article import article, article_offsets, article_windows
 from .data import Corpus, Windows, belling_the_cat, make_windows, one_hot, tokenize
 from .fable import FABLE, FableSettings, fable_run
-from .fit import fit, init_params, sample_windows
+from .fit import fit, fit_text, init_params, sample_windows
 from .generate import generate
 from .loop import TrainingDiverged, TrainRun, sgd_step, train
 
 __all__ = ["article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
-           "make_windows", "one_hot", "tokenize", "FABLE", "FableSettings", "fable_run", "fit", "init_params", "sample_windows",
+           "make_windows", "one_hot", "tokenize", "FABLE", "FableSettings", "fable_run", "fit",
+           "fit_text", "init_params", "sample_windows",
            "generate", "TrainingDiverged", "TrainRun", "sgd_step", "train"]

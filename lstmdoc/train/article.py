@@ -84,7 +84,8 @@ def article_windows(iterations=200):
                  for k in article_offsets(len(tokens), T, positive_int("iterations", iterations)))
 
 
-def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"):
+def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros", *, lr=LR,
+            progress=None):
     """Train the article's model as the article did: 200 iterations of plain SGD.
 
     The model, its starting weights and the first window are those of
@@ -106,6 +107,10 @@ def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"
     initial_state : {"zeros", "ones"}
         The state every window starts from: zeros, or the article's variant
         ``h0 = c0 = ones((5, 1))`` (a constant, not trained).
+    lr : float, default 0.001
+        The article's learning rate (``lstmdoc train --article --lr`` changes it).
+    progress : callable, optional
+        As in :func:`~lstmdoc.train.train`.
 
     Returns
     -------
@@ -126,8 +131,8 @@ def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"
     if layers != 1 or bidirectional:  # the article's LSTMMainmulti, LSTMMainbi, LSTMMainbimulti
         ex = deep.example.article(layers, bidirectional)
         state = tuple(np.ones((5, 1)) for _ in ex.params.cells) if initial_state == "ones" else None
-        return train(ex.params, article_windows(iterations), LR, h0=state, c0=state,
-                     loss_and_grads=deep.loss_and_grads)
+        return train(ex.params, article_windows(iterations), lr, h0=state, c0=state,
+                     loss_and_grads=deep.loss_and_grads, progress=progress)
     ex = example.article()
     state = np.ones((ex.params.H, 1)) if initial_state == "ones" else None
-    return train(ex.params, article_windows(iterations), LR, h0=state, c0=state)
+    return train(ex.params, article_windows(iterations), lr, h0=state, c0=state, progress=progress)

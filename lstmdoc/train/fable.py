@@ -5,8 +5,8 @@ Small enough to train in about a second, big enough to learn the fable by heart.
 
 from typing import NamedTuple
 
-from .data import belling_the_cat, make_windows, tokenize
-from .fit import fit, init_params
+from .data import belling_the_cat
+from .fit import fit_text
 
 
 class FableSettings(NamedTuple):
@@ -24,7 +24,7 @@ FABLE = FableSettings()
 
 
 def fable_run(iterations=FABLE.iterations, settings=FABLE):
-    """Train a word model on the fable with :func:`fit`.
+    """Train a word model on the fable with :func:`fit_text`.
 
     With the same settings, a shorter run is the start of a longer one: the
     batches are drawn one after another from the same seeded generator.
@@ -39,7 +39,6 @@ def fable_run(iterations=FABLE.iterations, settings=FABLE):
     TrainRun
         Its vocabulary is ``tokenize(belling_the_cat()).vocab``.
     """
-    tokens, vocab = tokenize(belling_the_cat())
-    params = init_params(len(vocab), settings.H, seed=settings.seed)
-    return fit(params, make_windows(tokens, settings.T), settings.lr, iterations,
-               batch_size=settings.batch_size, seed=settings.seed)
+    run, _ = fit_text(belling_the_cat(), settings.H, settings.T, settings.lr, iterations,
+                      batch_size=settings.batch_size, seed=settings.seed)
+    return run

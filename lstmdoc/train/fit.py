@@ -5,7 +5,7 @@ import numpy as np
 from .. import model
 from ..dropout import check_keep_prob, with_dropout
 from ..params import LSTMParams
-from .data import Windows, positive_float, positive_int
+from .data import Windows, make_windows, positive_float, positive_int, tokenize
 from .loop import train
 
 
@@ -136,3 +136,35 @@ def fit(params, windows, lr, iterations, *, batch_size=1, seed=0, progress=None,
                                       check_keep_prob(keep_prob), seed)
     batches = sample_windows(windows, batch_size, iterations, seed)
     return train(params, batches, lr, loss_and_grads=loss_and_grads, progress=progress)
+
+
+def fit_text(text, H, T, lr, iterations, *, batch_size=1, seed=0, dtype=np.float64,
+             progress=None):
+    """Train a word model on ``text`` from random weights.
+
+    :func:`tokenize`, :func:`make_windows`, :func:`init_params`, then :func:`fit`.
+
+    Parameters
+    ----------
+    text : str
+    H : int
+        Hidden size.
+    T : int
+        Words read before each prediction.
+    lr, iterations, batch_size, progress
+        As in :func:`fit`.
+    seed : int, default 0
+        Seed of the starting weights and of the batch draws.
+    dtype : float32 or float64
+
+    Returns
+    -------
+    run : TrainRun
+    vocab : tuple of str
+        The words the model's classes stand for.
+    """
+    tokens, vocab = tokenize(text)
+    windows = make_windows(tokens, T)
+    params = init_params(V=len(vocab), H=H, seed=seed, dtype=dtype)
+    return fit(params, windows, lr, iterations, batch_size=batch_size, seed=seed,
+               progress=progress), vocab

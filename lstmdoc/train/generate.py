@@ -57,16 +57,7 @@ def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, con
     ValueError: prompt word 'cat' is not in the vocabulary (10 words)
     """
     vocab = tuple(vocab)
-    if len(vocab) != params.V or params.D != params.V:
-        raise ValueError(f"vocab has {len(vocab)} words but the model reads D = {params.D} and "
-                         f"predicts V = {params.V} classes: they must be equal")
-    words = WORD.findall(prompt_words.lower()) if isinstance(prompt_words, str) else list(prompt_words)
-    if not words:
-        raise ValueError("prompt_words must hold at least one word")
-    index = {w: k for k, w in enumerate(vocab)}
-    for w in words:
-        if w not in index:
-            raise ValueError(f"prompt word {w!r} is not in the vocabulary ({len(vocab)} words)")
+    prompt = prompt_tokens(params, vocab, prompt_words)
     if isinstance(n_words, bool) or not isinstance(n_words, (int, np.integer)) or n_words < 0:
         raise ValueError(f"n_words must be an int >= 0, got {n_words!r}")
     temperature = check.finite_scalar("temperature", temperature)
@@ -74,16 +65,36 @@ def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, con
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     context = None if context is None else positive_int("context", context)
     rng = np.random.default_rng(seed)
-    tokens = [index[w] for w in words]
-    zeros = np.zeros((params.H, 1), dtype=params.dtype)
+    tokens = list(prompt)
     for _ in range(n_words):
-        read = tokens if context is None else tokens[-context:]
-        h, _, _ = lstm_forward(params, one_hot(np.array(read)[:, None], params.D, params.dtype),
-                               zeros, zeros)
-        logits = output_forward(h, params.Wy, params.by)[:, 0].astype(np.float64)
+        logits = next_logits(params, tokens if context is None else tokens[-context:])
         if temperature == 0:
             tokens.append(int(np.argmax(logits)))
         else:
             probs = softmax(logits[:, None] / temperature)[:, 0]
             tokens.append(int(rng.choice(len(vocab), p=probs / probs.sum())))
-    return tuple(vocab[k] for k in tokens[len(words):])
+    return tuple(vocab[k] for k in tokens[len(prompt):])
+
+
+def prompt_tokens(params, vocab, prompt_words):
+    """The prompt's word indices, after checking that ``vocab`` fits the model and holds them."""
+    if len(vocab) != params.V or params.D != params.V:
+        raise ValueError(f"vocab has {len(vocab)} words but the model reads D = {params.D} and "
+                         f"predicts V = {params.V} classes: they must be equal")
+    words = (WORD.findall(prompt_words.lower()) if isinstance(prompt_words, str)
+             else list(prompt_words))
+    if not words:
+        raise ValueError("prompt_words must hold at least one word")
+    index = {w: k for k, w in enumerate(vocab)}
+    for w in words:
+        if w not in index:
+            raise ValueError(f"prompt word {w!r} is not in the vocabulary ({len(vocab)} words)")
+    return [index[w] for w in words]
+
+
+def next_logits(params, read):
+    """The logits (V,) of the word after the tokens ``read``, from a zero state, in float64."""
+    zeros = np.zeros((params.H, 1), dtype=params.dtype)
+    h, _, _ = lstm_forward(params, one_hot(np.array(read)[:, None], params.D, params.dtype),
+                           zeros, zeros)
+    return output_forward(h, params.Wy, params.by)[:, 0].astype(np.float64)
