@@ -1,7 +1,8 @@
 """The article's many-to-one model: T cell steps, logits from the last ``h``, mean cross-entropy.
 
 :func:`run` keeps everything (for pages and for inspecting a model step by
-step); :func:`loss_and_grads` is the short public contract.
+step); :func:`loss_and_grads` is the short public contract, computed by the
+fast pass of :mod:`lstmdoc.fast` (the same numbers to round-off).
 """
 
 from typing import NamedTuple
@@ -9,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate as check
+from . import fast
 from .bptt import lstm_backward, lstm_forward
 from .output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
 from .params import LSTMParams
@@ -138,5 +140,8 @@ def loss_and_grads(params, X, target, h0=None, c0=None):
     >>> grads["W"].shape == ex.params.W.shape
     True
     """
-    r = run(params, X, target, h0, c0)
+    target, h0, c0 = check_inputs(params, X, target, h0, c0)  # once per call, not per step
+    if fast.covers(params):
+        return fast.loss_and_grads(params, X, target, h0, c0)
+    r = run(params, X, target, h0, c0)  # what the fast pass does not cover: step by step
     return r.loss, r.grads

@@ -1,0 +1,275 @@
+"""The whole pass again, fast: the same loss and gradients as :func:`lstmdoc.run`, to round-off.
+
+:func:`lstmdoc.run` calls one short function per equation and keeps a cache per
+step; that is the version to read. This module computes the same numbers the
+way a framework does (see the page *Making it fast*):
+
+- inputs checked once per call (by the caller, :func:`lstmdoc.loss_and_grads`),
+  never per step;
+- the input projection ``W_x x_t`` of all T steps as **one** matrix product
+  before the loop; only the recurrent product ``W_h h_{t-1}`` inside it;
+- ``dW = DA Zᵀ`` and ``dX`` as one product each after the loop;
+- examples as rows inside (the transpose of the public layout), so that each
+  of those products reads and writes whole buffers, with no copies;
+- every intermediate in a buffer allocated once per call, written in place
+  (``out=``), in the parameters' dtype: float32 stays float32.
+
+Internal layout (rows are examples; the public functions' columns): ``Z`` (T, B, D+H)
+holds ``z_tᵀ = [x_t; h_{t-1}]ᵀ``, ``G`` (T, B, 4H) the gates after their
+nonlinearities, ``C`` (T+1, B, H) the cell states from ``c_0``, ``TC`` (T, B, H)
+``tanh(c_t)``, and ``DA`` (T, B, 4H) the gradients of the pre-activations.
+Gate blocks (columns of ``G`` and ``DA``) keep the public order f, i, cproj, o.
+"""
+
+import dataclasses
+from typing import NamedTuple
+
+import numpy as np
+
+from . import output
+from .gradcheck import Check, check_gradient, relative_error
+
+
+class Weights(NamedTuple):
+    """The cell's parameters as the fast pass uses them (views, except ``b``)."""
+
+    WxT: np.ndarray  # (D, 4H)  W[:, :D]ᵀ, acts on x_t
+    WhT: np.ndarray  # (H, 4H)  W[:, D:]ᵀ, acts on h_{t-1}; a contiguous copy
+    Wh: np.ndarray   # (4H, H)  W[:, D:], for the backward pass
+    b: np.ndarray    # (4H,)    b with the forget bias added to the f block
+
+
+class Forward(NamedTuple):
+    """Everything the backward pass needs, one buffer per quantity (rows are examples)."""
+
+    Z: np.ndarray   # (T, B, D+H)  [x_t; h_{t-1}]ᵀ
+    G: np.ndarray   # (T, B, 4H)   f, i, cproj, o after their nonlinearities
+    C: np.ndarray   # (T+1, B, H)  c_0, c_1, ..., c_T
+    TC: np.ndarray  # (T, B, H)    tanh(c_t)
+    h: np.ndarray   # (B, H)       h_T
+
+
+def weights(params):
+    """Split ``W`` into its input and recurrent parts and fold the forget bias into ``b``.
+
+    Parameters
+    ----------
+    params : LSTMParams
+
+    Returns
+    -------
+    Weights
+    """
+    D, H = params.D, params.H
+    b = params.b[:, 0].copy()
+    b[:H] += params.forget_bias  # σ(a_f + forget_bias): added once per call, not per step
+    # OpenBLAS multiplies (B, H) × (H, 4H) faster when the right factor is contiguous
+    # rather than a transposed view; the copy is made once per call, used T times.
+    Wh = params.W[:, D:]
+    return Weights(params.W[:, :D].T, np.ascontiguousarray(Wh.T), Wh, b)
+
+
+def sigmoid_(x):
+    """``x ← 1 / (1 + exp(−x))`` in place.
+
+    For very negative ``x``, ``exp(−x)`` overflows to ``inf`` and the result is
+    ``0``, the correctly rounded value; the caller silences that warning.
+    """
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1
+    np.reciprocal(x, out=x)
+
+
+# --8<-- [start:forward]
+def forward(w, X, h0, c0):
+    """The forward pass over all T steps into preallocated buffers.
+
+    Parameters
+    ----------
+    w : Weights
+    X : ndarray of shape (T, D, B)
+    h0, c0 : ndarray of shape (H, B)
+
+    Returns
+    -------
+    Forward
+    """
+    T, D, B = X.shape
+    H = w.WhT.shape[0]
+    Z = np.empty((T, B, D + H), dtype=X.dtype)
+    G = np.empty((T, B, 4 * H), dtype=X.dtype)
+    C = np.empty((T + 1, B, H), dtype=X.dtype)
+    TC = np.empty((T, B, H), dtype=X.dtype)
+    h = np.empty((B, H), dtype=X.dtype)
+    tmp = np.empty((B, 4 * H), dtype=X.dtype)
+    Z[:, :, :D] = X.transpose(0, 2, 1)
+    Z[0, :, D:] = h0.T
+    C[0] = c0.T
+    # The input projection of every step at once: one (T·B, D) × (D, 4H) product.
+    np.matmul(Z[:, :, :D].reshape(T * B, D), w.WxT, out=G.reshape(T * B, 4 * H))
+    G += w.b
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            a = G[t]  # (B, 4H): the pre-activation, replaced by the gates in place
+            np.matmul(Z[t, :, D:], w.WhT, out=tmp)  # the only product inside the loop
+            a += tmp
+            f, i, cproj, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            sigmoid_(a[:, :2 * H])  # f and i: one slice
+            sigmoid_(o)
+            np.tanh(cproj, out=cproj)
+            c = C[t + 1]
+            np.multiply(f, C[t], out=c)  # c_t = f ⊙ c_{t-1} + i ⊙ c̃
+            np.multiply(i, cproj, out=tmp[:, :H])
+            c += tmp[:, :H]
+            np.tanh(c, out=TC[t])
+            h_t = Z[t + 1, :, D:] if t + 1 < T else h  # h_t is z_{t+1}'s lower part
+            np.multiply(o, TC[t], out=h_t)
+    return Forward(Z, G, C, TC, h)
+# --8<-- [end:forward]
+
+
+# --8<-- [start:backward]
+def backward(w, fw, dh_T):
+    """Backpropagation through time over the buffers of :func:`forward`.
+
+    Parameters
+    ----------
+    w : Weights
+    fw : Forward
+    dh_T : ndarray of shape (B, H)
+        The output layer's gradient into ``h_T`` (rows are examples).
+
+    Returns
+    -------
+    dW : ndarray of shape (4H, D+H)
+    db : ndarray of shape (4H, 1)
+    dX : ndarray of shape (T, D, B)
+    dh0, dc0 : ndarray of shape (H, B)
+    """
+    Z, G, C, TC = fw.Z, fw.G, fw.C, fw.TC
+    T, B, DH = Z.shape
+    H = TC.shape[2]
+    D = DH - H
+    DA = np.empty_like(G)
+    dh = dh_T.copy()  # dh_next + dh_out: h_T gets only dh_out, earlier steps only dh_next
+    dc = np.zeros_like(dh)  # dc_next: nothing after the last step
+    tmp = np.empty_like(dh)
+    for t in reversed(range(T)):
+        g, da = G[t], DA[t]
+        f, i, cproj, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
+        df, di, dcproj, do = da[:, :H], da[:, H:2 * H], da[:, 2 * H:3 * H], da[:, 3 * H:]
+        np.subtract(1, g, out=da)  # σ' = σ(1 − σ) for f, i, o, one pass over the row
+        da *= g
+        np.multiply(cproj, cproj, out=dcproj)  # tanh' = 1 − c̃²
+        np.subtract(1, dcproj, out=dcproj)
+        do *= TC[t]  # dOt = dh ⊙ tanh(c_t) ⊙ σ'(a_o)
+        do *= dh
+        np.multiply(TC[t], TC[t], out=tmp)  # dCt = dh ⊙ o ⊙ (1 − tanh²(c_t)) + dc_next
+        np.subtract(1, tmp, out=tmp)
+        tmp *= o
+        tmp *= dh
+        dc += tmp
+        df *= C[t]  # dFt = dc ⊙ c_{t-1} ⊙ σ'(a_f)
+        di *= cproj  # dIt = dc ⊙ c̃ ⊙ σ'(a_i)
+        dcproj *= i  # dCprojt = dc ⊙ i ⊙ (1 − c̃²)
+        da3 = da.reshape(B, 4, H)[:, :3]  # f, i, cproj: all three times dc, one pass
+        da3 *= dc[:, None, :]
+        dc *= f  # dC_next: dc_prev = dc ⊙ f, step t−1's dc_next
+        np.matmul(da, w.Wh, out=dh)  # DHX, recurrent part: dh_prev, step t−1's dh_next
+    # Every time step at once: dW = DA Zᵀ summed over t and the batch, and dX.
+    DA2 = DA.reshape(T * B, 4 * H)
+    dW = DA2.T @ Z.reshape(T * B, DH)
+    db = DA2.sum(axis=0)[:, None]
+    dX = (DA2 @ w.WxT.T).reshape(T, B, D).transpose(0, 2, 1)
+    return dW, db, np.ascontiguousarray(dX), dh.T.copy(), dc.T.copy()
+# --8<-- [end:backward]
+
+
+# --8<-- [start:loss_and_grads]
+def loss_and_grads(params, X, target, h0, c0):
+    """:func:`lstmdoc.loss_and_grads` for inputs that are already checked.
+
+    Parameters
+    ----------
+    params : LSTMParams
+    X : ndarray of shape (T, D, B)
+    target : ndarray of int of shape (B,)
+    h0, c0 : ndarray of shape (H, B)
+
+    Returns
+    -------
+    loss : float
+    grads : dict of ndarray
+        Keys ``"W", "b", "Wy", "by", "X", "h0", "c0"``.
+    """
+    w = weights(params)
+    fw = forward(w, X, h0, c0)
+    # The output layer: the verified functions of Step 1, without their per-call checks.
+    h = fw.h.T  # (H, B)
+    logits = output.output_forward.__wrapped__(h, params.Wy, params.by)
+    loss, probs = output.cross_entropy(logits, target)
+    d_logits = output.dlogits.__wrapped__(probs, target)
+    dh_T = d_logits.T @ params.Wy  # (B, H): dh_output's Wyᵀ dlogits, transposed
+    dW, db, dX, dh0, dc0 = backward(w, fw, dh_T)
+    return loss, {"W": dW, "b": db, "Wy": output.dWy.__wrapped__(d_logits, h),
+                  "by": output.dBy.__wrapped__(d_logits), "X": dX, "h0": dh0, "c0": dc0}
+# --8<-- [end:loss_and_grads]
+
+
+def covers(params):
+    """Whether the fast pass computes this model (else :func:`lstmdoc.run` does).
+
+    The plain cell only: variants (layer norm, dropout, ...) fall back to the
+    step-by-step pass until they have a fast one.
+    """
+    return getattr(params, "norm_gain", None) is None
+
+
+def check(example, tol=1e-6, same=1e-12):
+    """Verify the fast pass on ``example``: equal to :func:`lstmdoc.run`, and against finite differences.
+
+    Parameters
+    ----------
+    example : Example
+        In float64.
+    tol : float
+        Largest accepted relative error against central finite differences.
+    same : float
+        Largest accepted relative difference from :func:`lstmdoc.run`.
+
+    Returns
+    -------
+    list of Check
+        ``"fast == run: <key>"`` for the loss and every gradient, then
+        ``"fast: <key>"`` for every gradient against finite differences.
+
+    Examples
+    --------
+    >>> import lstmdoc
+    >>> from lstmdoc.fast import check
+    >>> checks = check(lstmdoc.example.random(T=2))
+    >>> len(checks), all(c.ok for c in checks)
+    (15, True)
+    """
+    from .model import run  # model imports this module
+
+    p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
+    loss, grads = loss_and_grads(p, X, y, h0, c0)
+    r = run(p, X, y, h0, c0)
+    checks = [Check("fast == run: loss", abs(loss - r.loss) / abs(r.loss), same)]
+    checks += [Check(f"fast == run: {k}", relative_error(grads[k], r.grads[k]), same)
+               for k in r.grads]
+
+    def fast_loss(params=p, X=X, h0=h0, c0=c0):
+        return loss_and_grads(params, X, y, h0, c0)[0]
+
+    def with_param(name):
+        return lambda value: fast_loss(params=dataclasses.replace(p, **{name: value}))
+
+    checks += [check_gradient(f"fast: {k}", with_param(k), getattr(p, k), grads[k], tol)
+               for k in ("W", "b", "Wy", "by")]
+    checks += [check_gradient("fast: X", lambda a: fast_loss(X=a), X, grads["X"], tol),
+               check_gradient("fast: h0", lambda a: fast_loss(h0=a), h0, grads["h0"], tol),
+               check_gradient("fast: c0", lambda a: fast_loss(c0=a), c0, grads["c0"], tol)]
+    return checks
