@@ -9,6 +9,9 @@ torch, lstmdoc, torch, ...) so that a busy machine slows both alike:
 - ``matmul``: only the matrix products of lstmdoc's step, with the same shapes
   (the floor no numpy code can go below); its share is ``matmul / lstmdoc``.
 
+A step that takes less than 20 ms is called several times in a row per turn,
+as a training loop calls it (the article's step takes microseconds).
+
 It reports the median and the interquartile range, the ratio of the medians
 (lstmdoc / torch), the peak memory of one lstmdoc step (``tracemalloc``) and
 the size of the caches that BPTT must keep (what :func:`lstmdoc.run` keeps:
@@ -111,6 +114,44 @@ def matmul_step(ex):
     return step
 
 
+def gate_variants(ex):
+    """The forward loop's gate nonlinearities alone, three ways, on a (T, B, 4H) buffer.
+
+    - ``two slices``: σ on f, i and on o (W's order f, i, cproj, o), tanh on cproj;
+    - ``permuted``: σ on one slice f, i, o (rows permuted to f, i, o, cproj), tanh on cproj;
+    - ``one tanh`` (lstmdoc.fast): tanh on all four, then ``× scale + shift``.
+    """
+    T, D, H, V, B = ex.shape
+    G = np.random.default_rng(0).standard_normal((T, B, 4 * H)).astype(ex.X.dtype)
+    scale = np.full(4 * H, 0.5, dtype=G.dtype)
+    scale[2 * H:3 * H] = 1
+    shift = 1 - scale
+
+    def sigmoid_(x):
+        np.negative(x, out=x)
+        np.exp(x, out=x)
+        x += 1
+        np.reciprocal(x, out=x)
+
+    def two_slices():
+        for g in G:
+            sigmoid_(g[:, :2 * H])
+            sigmoid_(g[:, 3 * H:])
+            np.tanh(g[:, 2 * H:3 * H], out=g[:, 2 * H:3 * H])
+
+    def permuted():
+        for g in G:
+            sigmoid_(g[:, :3 * H])
+            np.tanh(g[:, 3 * H:], out=g[:, 3 * H:])
+
+    def one_tanh():
+        for g in G:
+            np.tanh(g, out=g)
+            g *= scale
+            g += shift
+    return {"two slices": two_slices, "permuted": permuted, "one tanh": one_tanh}
+
+
 def cache_bytes(ex):
     """Bytes of the T CellCaches: z (D+H), c_prev, f, i, cproj, o, tanh_c (H each), per example."""
     T, D, H, V, B = ex.shape
@@ -127,16 +168,26 @@ def peak_bytes(step):
         tracemalloc.stop()
 
 
-def interleaved(steps, repeat):
-    """Seconds per call of each step, the steps taking turns in every repeat."""
-    for step in steps.values():
+def interleaved(steps, repeat, block=0.02):
+    """Seconds per call of each step, the steps taking turns in every repeat.
+
+    A step faster than ``block`` seconds is called several times in a row per
+    turn (as a training loop calls it), and the time divided by the count.
+    """
+    counts = {}
+    for name, step in steps.items():
         step()  # warm up: first-call allocations, imports, thread start
+        start = time.perf_counter()
+        step()
+        counts[name] = max(1, min(1000, round(block / (time.perf_counter() - start))))
     times = {name: [] for name in steps}
     for _ in range(repeat):
         for name, step in steps.items():
+            n = counts[name]
             start = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(n):
+                step()
+            times[name].append((time.perf_counter() - start) / n)
     return times
 
 
@@ -153,11 +204,12 @@ def measure(threads, repeat, cases):
         steps = {"lstmdoc": lstmdoc_step(ex), "matmul": matmul_step(ex)}
         if torch is not None:
             steps["torch"] = torch_step(ex, torch)
-        n = 20 * repeat if sizes is None else repeat  # the article's step takes microseconds
-        times = interleaved(steps, n)
+        times = interleaved(steps, repeat)
+        with np.errstate(over="ignore"):  # exp(-x) of the sigmoid variants
+            gates = interleaved(gate_variants(ex), repeat)
         results.append(dict(name=name, shape=ex.shape, dtype=dtype, target=target, threads=threads,
-                            repeats=n, times=times, peak=peak_bytes(steps["lstmdoc"]),
-                            cache=cache_bytes(ex)))
+                            repeats=repeat, times=times, peak=peak_bytes(steps["lstmdoc"]),
+                            cache=cache_bytes(ex), gates=gates))
     return results
 
 
@@ -186,14 +238,22 @@ def quartiles_ms(times):
     return 1e3 * statistics.median(times), 1e3 * (q[2] - q[0])
 
 
+def size(n):
+    """Bytes, in KiB below one MiB."""
+    return f"{n / 2**10:.1f} KiB" if n < 2**20 else f"{n / 2**20:.1f} MiB"
+
+
+def order(r):
+    return [c[0] for c in CASES].index(r["name"]), r["dtype"], r["threads"]
+
+
 def table(results):
     """The results as a Markdown table, one row per case and thread count."""
     has_torch = "torch" in results[0]["times"]
     lines = ["| size (T, D, H, V, B) | dtype | threads | lstmdoc ms (IQR) | torch ms (IQR) | "
              "lstmdoc / torch | target | met | matmul share | peak memory | BPTT caches |",
              "|" + " --- |" * 11]
-    for r in sorted(results, key=lambda r: ([c[0] for c in CASES].index(r["name"]), r["dtype"],
-                                            r["threads"])):
+    for r in sorted(results, key=order):
         ours, ours_iqr = quartiles_ms(r["times"]["lstmdoc"])
         mm, _ = quartiles_ms(r["times"]["matmul"])
         if has_torch:
@@ -203,11 +263,23 @@ def table(results):
             met = "yes" if ratio <= r["target"] else "no"
         else:
             torch_cell = ratio_cell = met = "–"
-        shape = ", ".join(str(s) for s in r["shape"])
+        shape = ", ".join(str(n) for n in r["shape"])
         lines.append(f"| {r['name']} ({shape}) | {r['dtype']} | {r['threads']} | "
                      f"{ours:.3f} ({ours_iqr:.3f}) | {torch_cell} | {ratio_cell} | "
                      f"≤ {r['target']}× | {met} | {100 * mm / ours:.0f} % | "
-                     f"{r['peak'] / 2**20:.2f} MiB | {r['cache'] / 2**20:.2f} MiB |")
+                     f"{size(r['peak'])} | {size(r['cache'])} |")
+    return "\n".join(lines)
+
+
+def gates_table(results):
+    """The gate variants' medians (microseconds for all T steps), one thread."""
+    names = list(results[0]["gates"])
+    lines = ["| size (T, D, H, V, B) | dtype | " + " | ".join(f"{n} µs" for n in names) + " |",
+             "|" + " --- |" * (2 + len(names))]
+    for r in sorted(results, key=order):
+        if r["threads"] == 1:
+            cells = " | ".join(f"{1e6 * statistics.median(r['gates'][n]):.1f}" for n in names)
+            lines.append(f"| {r['name']} ({', '.join(str(n) for n in r['shape'])}) | {r['dtype']} | {cells} |")
     return "\n".join(lines)
 
 
@@ -222,7 +294,7 @@ def write_atomic(path, text):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30,
-                        help="timed repeats per case (the article's size: 20 times more)")
+                        help="timed repeats per case")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
                         help="thread counts, each measured in its own subprocess")
     parser.add_argument("--cases", nargs="+", choices=sorted({c[0] for c in CASES}),
@@ -251,6 +323,9 @@ def main(argv=None):
         results += out["results"]
         about = out["describe"]
     text = table(results)
+    if any(r["threads"] == 1 for r in results):
+        text += ("\n\nThe forward pass's gate nonlinearities alone (all T steps, one thread), "
+                 "three ways (see `gate_variants`):\n\n" + gates_table(results))
     header = (f"Measured {started:%Y-%m-%d %H:%M} UTC, `python -m lstmdoc.bench --repeat {args.repeat}`; "
               f"{about}. Median and interquartile range over interleaved repeats.")
     print(header + "\n\n" + text)
