@@ -152,6 +152,27 @@ def gate_variants(ex):
     return {"two slices": two_slices, "permuted": permuted, "one tanh": one_tanh}
 
 
+def recurrent_products(ex, torch):
+    """One step's recurrent products alone, as lstmdoc.fast computes them and in torch.
+
+    Forward ``(B, H) × (H, 4H)``, backward ``(B, 4H) × (4H, H)``, same operands
+    and layouts (``torch.from_numpy`` shares numpy's memory).
+    """
+    T, D, H, V, B = ex.shape
+    rng = np.random.default_rng(0)
+    h, da = (rng.standard_normal(s).astype(ex.X.dtype) for s in ((B, H), (B, 4 * H)))
+    WhT, Wh = np.ascontiguousarray(ex.params.W[:, D:].T), ex.params.W[:, D:]
+    a, dh = np.empty((B, 4 * H), dtype=h.dtype), np.empty((B, H), dtype=h.dtype)
+    steps = {"numpy forward": lambda: np.matmul(h, WhT, out=a),
+             "numpy backward": lambda: np.matmul(da, Wh, out=dh)}
+    if torch is not None:
+        th, tda, tWhT, tWh = (torch.from_numpy(x) for x in (h, da, WhT, np.ascontiguousarray(Wh)))
+        ta, tdh = torch.from_numpy(a), torch.from_numpy(dh)
+        steps["torch forward"] = lambda: torch.matmul(th, tWhT, out=ta)
+        steps["torch backward"] = lambda: torch.matmul(tda, tWh, out=tdh)
+    return steps
+
+
 def cache_bytes(ex):
     """Bytes of the T CellCaches: z (D+H), c_prev, f, i, cproj, o, tanh_c (H each), per example."""
     T, D, H, V, B = ex.shape
@@ -207,9 +228,10 @@ def measure(threads, repeat, cases):
         times = interleaved(steps, repeat)
         with np.errstate(over="ignore"):  # exp(-x) of the sigmoid variants
             gates = interleaved(gate_variants(ex), repeat)
+        products = interleaved(recurrent_products(ex, torch), repeat)
         results.append(dict(name=name, shape=ex.shape, dtype=dtype, target=target, threads=threads,
                             repeats=repeat, times=times, peak=peak_bytes(steps["lstmdoc"]),
-                            cache=cache_bytes(ex), gates=gates))
+                            cache=cache_bytes(ex), gates=gates, products=products))
     return results
 
 
@@ -271,14 +293,14 @@ def table(results):
     return "\n".join(lines)
 
 
-def gates_table(results):
-    """The gate variants' medians (microseconds for all T steps), one thread."""
-    names = list(results[0]["gates"])
+def micro_table(results, key):
+    """Medians in microseconds of the timings under ``key`` (gate variants, products), one thread."""
+    names = list(results[0][key])
     lines = ["| size (T, D, H, V, B) | dtype | " + " | ".join(f"{n} µs" for n in names) + " |",
              "|" + " --- |" * (2 + len(names))]
     for r in sorted(results, key=order):
         if r["threads"] == 1:
-            cells = " | ".join(f"{1e6 * statistics.median(r['gates'][n]):.1f}" for n in names)
+            cells = " | ".join(f"{1e6 * statistics.median(r[key][n]):.1f}" for n in names)
             lines.append(f"| {r['name']} ({', '.join(str(n) for n in r['shape'])}) | {r['dtype']} | {cells} |")
     return "\n".join(lines)
 
@@ -312,6 +334,7 @@ def main(argv=None):
         return
     results, about = [], ""
     started = datetime.datetime.now(datetime.timezone.utc)
+    load = os.getloadavg()[1]  # the machine's other work: 5-minute load average
     for n in args.threads:
         env = {**os.environ, **{var: str(n) for var in THREAD_VARS}}
         cmd = [sys.executable, "-m", "lstmdoc.bench", "--child", str(n), "--repeat", str(args.repeat)]
@@ -325,9 +348,12 @@ def main(argv=None):
     text = table(results)
     if any(r["threads"] == 1 for r in results):
         text += ("\n\nThe forward pass's gate nonlinearities alone (all T steps, one thread), "
-                 "three ways (see `gate_variants`):\n\n" + gates_table(results))
+                 "three ways (see `gate_variants`):\n\n" + micro_table(results, "gates"))
+        text += ("\n\nOne recurrent product alone, numpy (OpenBLAS) and torch, same operands "
+                 "(one thread; see `recurrent_products`):\n\n" + micro_table(results, "products"))
     header = (f"Measured {started:%Y-%m-%d %H:%M} UTC, `python -m lstmdoc.bench --repeat {args.repeat}`; "
-              f"{about}. Median and interquartile range over interleaved repeats.")
+              f"{about}; load average {load:.1f} before, {os.getloadavg()[1]:.1f} after. "
+              "Median and interquartile range over interleaved repeats.")
     print(header + "\n\n" + text)
     if args.markdown:
         write_atomic(args.markdown, header + "\n\n" + text + "\n")

@@ -128,33 +128,37 @@ def forward(w, X, h0, c0):
     return Forward(Z, G, C, TC, h)
 
 
-def local_derivatives(fw):
-    """What the backward pass multiplies ``dh`` and ``dc`` by at each step, for all T at once.
+def local_derivatives(G, C_prev, TC, K):
+    """What the backward pass multiplies ``dh`` and ``dc`` by, for a block of time steps at once.
 
     Nothing here depends on the gradients flowing back, only on the forward
-    pass, so it needs no loop: a few passes over whole buffers.
+    pass, so it needs no loop over the block's steps: a few passes over whole
+    buffers.
 
     Parameters
     ----------
-    fw : Forward
-        Its ``TC`` is overwritten (with ``K_c`` below).
+    G : ndarray of shape (n, B, 4H)
+        The gates of ``n`` consecutive steps.
+    C_prev : ndarray of shape (n, B, H)
+        ``c_{t-1}`` of those steps.
+    TC : ndarray of shape (n, B, H)
+        ``tanh(c_t)``; overwritten with ``K_c``.
+    K : ndarray of shape (n, B, 4H)
+        Filled with the blocks ``c_{t-1} σ'_f``, ``c̃ σ'_i``, ``i (1 − c̃²)``,
+        ``tanh(c_t) σ'_o``: ``dFt``, ``dIt``, ``dCprojt`` are ``dc`` times the
+        first three, ``dOt`` is ``dh`` times the last.
 
     Returns
     -------
-    K : ndarray of shape (T, B, 4H)
-        Blocks ``c_{t-1} σ'_f``, ``c̃ σ'_i``, ``i (1 − c̃²)``, ``tanh(c_t) σ'_o``:
-        ``dFt``, ``dIt``, ``dCprojt`` are ``dc`` times the first three, ``dOt``
-        is ``dh`` times the last.
-    K_c : ndarray of shape (T, B, H)
-        ``o (1 − tanh²(c_t))``: ``dCt = dh K_c + dc_next``.
+    K_c : ndarray of shape (n, B, H)
+        ``o (1 − tanh²(c_t))`` (in ``TC``): ``dCt = dh K_c + dc_next``.
     """
-    G, C, TC = fw.G, fw.C, fw.TC
-    T, B, fourH = G.shape
+    n, B, fourH = G.shape
     H = fourH // 4
-    K = np.subtract(1, G)
+    np.subtract(1, G, out=K)
     K *= G  # σ' = σ(1 − σ) of every gate (the cproj block is replaced below)
-    g4, k4 = G.reshape(T, B, 4, H), K.reshape(T, B, 4, H)
-    k4[:, :, 0] *= C[:-1]  # f: c_{t-1}
+    g4, k4 = G.reshape(n, B, 4, H), K.reshape(n, B, 4, H)
+    k4[:, :, 0] *= C_prev  # f: c_{t-1}
     k4[:, :, 1] *= g4[:, :, 2]  # i: c̃
     np.multiply(g4[:, :, 2], g4[:, :, 2], out=k4[:, :, 2])  # cproj: i (1 − c̃²)
     np.subtract(1, k4[:, :, 2], out=k4[:, :, 2])
@@ -164,7 +168,14 @@ def local_derivatives(fw):
     K_c *= TC
     np.subtract(1, K_c, out=K_c)
     K_c *= g4[:, :, 3]
-    return K, K_c
+    return K_c
+
+
+BLOCK_BYTES = 2**18
+"""About how much of ``DA`` :func:`backward` fills with local derivatives at a time.
+
+Small enough that a block is still in the processor's cache when the loop
+comes to it; at small sizes every step is in one block."""
 
 
 def backward(w, fw, dh_T):
@@ -185,25 +196,30 @@ def backward(w, fw, dh_T):
     dX : ndarray of shape (T, D, B)
     dh0, dc0 : ndarray of shape (H, B)
     """
-    T, B, DH = fw.Z.shape
-    H = fw.TC.shape[2]
+    Z, G, C, TC = fw.Z, fw.G, fw.C, fw.TC
+    T, B, DH = Z.shape
+    H = TC.shape[2]
     D = DH - H
-    DA, K_c = local_derivatives(fw)  # DA holds K; each step turns its block into ∂L/∂a_t
-    F = fw.G.reshape(T, B, 4, H)[:, :, 0]  # the forget gates
+    DA = np.empty_like(G)  # filled with K block by block; each step turns its K into ∂L/∂a_t
+    F = G.reshape(T, B, 4, H)[:, :, 0]  # the forget gates
     dh = dh_T.copy()  # dh_next + dh_out: h_T gets only dh_out, earlier steps only dh_next
     dc = np.zeros_like(dh)  # dc_next: nothing after the last step
     tmp = np.empty_like(dh)
-    for t in reversed(range(T)):
-        da = DA[t]
-        da[:, 3 * H:] *= dh  # dOt
-        np.multiply(dh, K_c[t], out=tmp)  # dCt = dh K_c + dc_next
-        dc += tmp
-        da.reshape(B, 4, H)[:, :3] *= dc[:, None, :]  # dFt, dIt, dCprojt: one pass
-        dc *= F[t]  # dC_next: dc_prev = dc ⊙ f, step t−1's dc_next
-        np.matmul(da, w.Wh, out=dh)  # DHX, recurrent part: dh_prev, step t−1's dh_next
+    n = max(1, BLOCK_BYTES // DA[0].nbytes)  # time steps per block
+    for end in range(T, 0, -n):
+        start = max(0, end - n)
+        K_c = local_derivatives(G[start:end], C[start:end], TC[start:end], DA[start:end])
+        for t in reversed(range(start, end)):
+            da = DA[t]
+            da[:, 3 * H:] *= dh  # dOt
+            np.multiply(dh, K_c[t - start], out=tmp)  # dCt = dh K_c + dc_next
+            dc += tmp
+            da.reshape(B, 4, H)[:, :3] *= dc[:, None, :]  # dFt, dIt, dCprojt: one pass
+            dc *= F[t]  # dC_next: dc_prev = dc ⊙ f, step t−1's dc_next
+            np.matmul(da, w.Wh, out=dh)  # DHX, recurrent part: dh_prev, step t−1's dh_next
     # Every time step at once: dW = DA Zᵀ summed over t and the batch, and dX.
     DA2 = DA.reshape(T * B, 4 * H)
-    dW = DA2.T @ fw.Z.reshape(T * B, DH)
+    dW = DA2.T @ Z.reshape(T * B, DH)
     db = DA2.sum(axis=0)[:, None]
     dX = (DA2 @ w.Wx).reshape(T, B, D).transpose(0, 2, 1)
     return dW, db, np.ascontiguousarray(dX), dh.T.copy(), dc.T.copy()

@@ -9,5 +9,5 @@ def test_bench_writes_a_row_per_case_and_thread_count(tmp_path, capsys):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("Measured ") and text == capsys.readouterr().out
     rows = [line for line in text.splitlines() if line.startswith("| article (3, 10, 5, 10, 1)")]
-    assert len(rows) == 2 + 2  # float32 and float64 in the timings and in the gate table
+    assert len(rows) == 3 * 2  # float32 and float64: timings, gate variants, products
     assert all(" | 1 | " in row for row in rows[:2])

@@ -83,6 +83,15 @@ def test_bad_input_is_rejected_before_the_fast_pass():
         lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0.astype(np.float32))
 
 
+def test_loss_and_grads_is_the_fast_pass_for_the_plain_cell(monkeypatch):
+    ex = random()
+    calls = []
+    original = fast.loss_and_grads
+    monkeypatch.setattr(fast, "loss_and_grads", lambda *args: calls.append(args) or original(*args))
+    lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
+    assert len(calls) == 1 and fast.covers(ex.params)
+
+
 def test_a_model_the_fast_pass_does_not_cover_falls_back_to_run(monkeypatch):
     ex = random()
     monkeypatch.setattr(fast, "covers", lambda params: False)
@@ -118,13 +127,19 @@ def test_check_catches_a_fast_gradient_off_by_1e_minus_4(monkeypatch, index):
     assert failed == {f"fast == run: {key}", f"fast: {key}"}
 
 
+@pytest.mark.parametrize("block_bytes", [1, 800, 2**30], ids=["step by step", "2 steps", "one block"])
+def test_blocks_of_local_derivatives_do_not_change_the_result(monkeypatch, block_bytes):
+    monkeypatch.setattr(fast, "BLOCK_BYTES", block_bytes)
+    assert_fast_equals_run(random(seed=2, T=7, B=3), 1e-12)
+
+
 def test_check_catches_a_wrong_local_derivative(monkeypatch):
     original = fast.local_derivatives
 
-    def wrong(fw):
-        K, K_c = original(fw)
+    def wrong(G, C_prev, TC, K):
+        K_c = original(G, C_prev, TC, K)
         K[..., :1] *= 1.001  # one unit of the forget gate's block, at every step
-        return K, K_c
+        return K_c
 
     monkeypatch.setattr(fast, "local_derivatives", wrong)
     failed = {c.name for c in fast.check(random(T=3)) if not c.ok}
