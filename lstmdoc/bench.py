@@ -41,7 +41,7 @@ import tracemalloc
 
 import numpy as np
 
-from . import example
+from . import example, fast
 from .model import loss_and_grads
 
 # name, sizes (None: the article's example), dtype, target (largest lstmdoc/torch ratio)
@@ -180,7 +180,12 @@ def cache_bytes(ex):
 
 
 def peak_bytes(step):
-    """Peak memory that numpy allocates during one call of ``step`` (tracemalloc)."""
+    """Peak memory that numpy allocates during one call of ``step`` (tracemalloc).
+
+    The buffers :mod:`lstmdoc.fast` keeps between calls are released first, so
+    that the peak includes them.
+    """
+    fast.release()
     tracemalloc.start()
     try:
         step()

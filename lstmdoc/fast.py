@@ -15,8 +15,9 @@ way a framework does (the page *Making it fast* explains each trick):
 - ``dW = DA Zᵀ`` and ``dX`` as one product each after the loop;
 - examples as rows inside (the transpose of the public layout), so that each
   of those products reads and writes whole buffers, with no copies;
-- every intermediate in a buffer allocated once per call, written in place
-  (``out=``), in the parameters' dtype: float32 stays float32.
+- every intermediate in a buffer, written in place (``out=``), in the
+  parameters' dtype (float32 stays float32); the large buffers are kept for
+  the next call with the same sizes (:func:`workspace`).
 
 Internal layout (rows are examples; the public functions' columns): ``Z`` (T, B, D+H)
 holds ``z_tᵀ = [x_t; h_{t-1}]ᵀ``, ``G`` (T, B, 4H) the gates after their
@@ -26,6 +27,7 @@ Gate blocks (columns of ``G`` and ``DA``) keep the public order f, i, cproj, o.
 """
 
 import dataclasses
+import threading
 from typing import NamedTuple
 
 import numpy as np
@@ -73,6 +75,39 @@ def weights(params):
     return Weights(WxT, WhT, b, scale, np.ascontiguousarray(params.W[:, :D]), params.W[:, D:])
 
 
+_kept = threading.local()  # one workspace per thread: concurrent calls never share buffers
+
+
+def workspace(T, B, D, H, dtype):
+    """The large buffers of a pass, kept from the previous call in this thread when the sizes match.
+
+    A training loop calls :func:`lstmdoc.loss_and_grads` with the same sizes
+    again and again. Fresh megabyte-sized buffers on every call cost the
+    operating system's page faults (the memory is returned and mapped anew each
+    time), a noticeable share of the step at the benchmark's larger sizes;
+    kept, they cost nothing. Nothing returned to the caller is a view of them. :func:`release`
+    frees them.
+
+    Returns
+    -------
+    dict of ndarray
+        ``Z`` (T, B, D+H), ``G`` and ``DA`` (T, B, 4H), ``C`` (T+1, B, H), ``TC`` (T, B, H).
+    """
+    key = (T, B, D, H, np.dtype(dtype))
+    if getattr(_kept, "key", None) != key:
+        shapes = {"Z": (T, B, D + H), "G": (T, B, 4 * H), "DA": (T, B, 4 * H),
+                  "C": (T + 1, B, H), "TC": (T, B, H)}
+        _kept.buffers = None  # free the old set before allocating the new one
+        _kept.buffers = {name: np.empty(shape, dtype=dtype) for name, shape in shapes.items()}
+        _kept.key = key
+    return _kept.buffers
+
+
+def release():
+    """Free the buffers :func:`workspace` keeps for this thread."""
+    _kept.key = _kept.buffers = None
+
+
 class Forward(NamedTuple):
     """Everything the backward pass needs, one buffer per quantity (rows are examples)."""
 
@@ -98,10 +133,8 @@ def forward(w, X, h0, c0):
     """
     T, D, B = X.shape
     H = w.WhT.shape[0]
-    Z = np.empty((T, B, D + H), dtype=X.dtype)
-    G = np.empty((T, B, 4 * H), dtype=X.dtype)
-    C = np.empty((T + 1, B, H), dtype=X.dtype)
-    TC = np.empty((T, B, H), dtype=X.dtype)
+    ws = workspace(T, B, D, H, X.dtype)
+    Z, G, C, TC = ws["Z"], ws["G"], ws["C"], ws["TC"]
     h = np.empty((B, H), dtype=X.dtype)
     tmp = np.empty((B, 4 * H), dtype=X.dtype)
     Z[:, :, :D] = X.transpose(0, 2, 1)
@@ -200,23 +233,26 @@ def backward(w, fw, dh_T):
     T, B, DH = Z.shape
     H = TC.shape[2]
     D = DH - H
-    DA = np.empty_like(G)  # filled with K block by block; each step turns its K into ∂L/∂a_t
+    DA = workspace(T, B, D, H, G.dtype)["DA"]  # K block by block; each step turns its K into ∂L/∂a_t
+    DA4 = DA.reshape(T, B, 4, H)
+    DA_fic, DA_o = DA4[:, :, :3], DA4[:, :, 3]  # every step's f, i, cproj blocks; its o block
     F = G.reshape(T, B, 4, H)[:, :, 0]  # the forget gates
+    K_c = TC  # local_derivatives turns tanh(c_t) into K_c, block by block
     dh = dh_T.copy()  # dh_next + dh_out: h_T gets only dh_out, earlier steps only dh_next
     dc = np.zeros_like(dh)  # dc_next: nothing after the last step
+    dc_fic = dc[:, None, :]  # dc for the three blocks at once (a view: follows dc)
     tmp = np.empty_like(dh)
     n = max(1, BLOCK_BYTES // DA[0].nbytes)  # time steps per block
     for end in range(T, 0, -n):
         start = max(0, end - n)
-        K_c = local_derivatives(G[start:end], C[start:end], TC[start:end], DA[start:end])
+        local_derivatives(G[start:end], C[start:end], TC[start:end], DA[start:end])
         for t in reversed(range(start, end)):
-            da = DA[t]
-            da[:, 3 * H:] *= dh  # dOt
-            np.multiply(dh, K_c[t - start], out=tmp)  # dCt = dh K_c + dc_next
+            DA_o[t] *= dh  # dOt
+            np.multiply(dh, K_c[t], out=tmp)  # dCt = dh K_c + dc_next
             dc += tmp
-            da.reshape(B, 4, H)[:, :3] *= dc[:, None, :]  # dFt, dIt, dCprojt: one pass
+            DA_fic[t] *= dc_fic  # dFt, dIt, dCprojt: one pass
             dc *= F[t]  # dC_next: dc_prev = dc ⊙ f, step t−1's dc_next
-            np.matmul(da, w.Wh, out=dh)  # DHX, recurrent part: dh_prev, step t−1's dh_next
+            np.matmul(DA[t], w.Wh, out=dh)  # DHX, recurrent part: dh_prev, step t−1's dh_next
     # Every time step at once: dW = DA Zᵀ summed over t and the batch, and dX.
     DA2 = DA.reshape(T * B, 4 * H)
     dW = DA2.T @ Z.reshape(T * B, DH)

@@ -1,5 +1,6 @@
 """The fast pass (lstmdoc.fast, behind loss_and_grads) against the step-by-step run, and its checks."""
 
+import concurrent.futures
 import os
 import sys
 import types
@@ -73,6 +74,27 @@ def test_inputs_are_not_modified():
     before = [a.copy() for a in arrays]
     lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
     assert all(np.array_equal(a, b) for a, b in zip(arrays, before))
+
+
+def test_results_are_not_views_of_the_kept_buffers():
+    ex, other = random(seed=1), random(seed=2)
+    loss, grads = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
+    before = {k: g.copy() for k, g in grads.items()}
+    lstmdoc.loss_and_grads(other.params, other.X, other.target, other.h0, other.c0)  # same sizes
+    assert all(np.array_equal(grads[k], before[k]) for k in grads)
+    fast.release()
+    assert lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)[0] == loss
+
+
+def test_threads_do_not_share_buffers():
+    examples = [random(seed=s, T=30, H=16, B=8) for s in range(4)]
+    serial = [lstmdoc.loss_and_grads(e.params, e.X, e.target, e.h0, e.c0) for e in examples]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for _ in range(5):
+            done = list(pool.map(lambda e: lstmdoc.loss_and_grads(e.params, e.X, e.target, e.h0, e.c0),
+                                 examples))
+            for (loss, grads), (loss1, grads1) in zip(done, serial):
+                assert loss == loss1 and all(np.array_equal(grads[k], grads1[k]) for k in grads)
 
 
 def test_bad_input_is_rejected_before_the_fast_pass():
