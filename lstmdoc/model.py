@@ -1,7 +1,8 @@
 """The article's many-to-one model: T cell steps, logits from the last ``h``, mean cross-entropy.
 
 :func:`run` keeps everything (for pages and for inspecting a model step by
-step); :func:`loss_and_grads` is the short public contract.
+step); :func:`loss_and_grads` is the short public contract, computed by the
+fast pass of :mod:`lstmdoc.fast` (the same numbers to round-off).
 """
 
 from typing import NamedTuple
@@ -10,6 +11,7 @@ import numpy as np
 
 from . import _validate as check
 from ._records import field_docs
+from . import fast
 from .bptt import lstm_backward, lstm_forward
 from .dropout import check_mask
 from .output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
@@ -236,5 +238,8 @@ def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None):
     >>> grads["W"].shape == ex.params.W.shape
     True
     """
-    r = run(params, X, target, h0, c0, dropout_mask)
+    target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)  # once, not per step
+    if dropout_mask is None and fast.covers(params):
+        return fast.loss_and_grads(params, X, target, h0, c0)
+    r = run(params, X, target, h0, c0, dropout_mask)  # what the fast pass does not cover
     return r.loss, r.grads

@@ -75,7 +75,7 @@ def test_run_matches_loss_and_grads_and_keeps_every_step():
     ex = random()
     r = lstmdoc.run(ex.params, ex.X, ex.target, ex.h0, ex.c0)
     loss, grads = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
-    assert r.loss == loss
+    assert abs(r.loss - loss) <= 1e-12 * loss  # loss_and_grads is the fast pass: equal to round-off
     assert len(r.steps) == len(r.caches) == ex.X.shape[0]
     # The weight gradient is the sum of every step's share (the Σ_t of the equations).
     assert np.allclose(sum(g.dW for g in r.steps), grads["W"])

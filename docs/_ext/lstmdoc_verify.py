@@ -18,6 +18,7 @@ from sphinx.util import logging
 
 import lstmdoc
 import lstmdoc.deep
+import lstmdoc.fast
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +162,23 @@ def verify_all(app):
                      deep_table(deep_results, tol))
 
 
+def verify_fast(app):
+    """The fast ``loss_and_grads`` (lstmdoc.fast): equal to ``run`` and to finite differences."""
+    start = time.perf_counter()
+    examples = (lstmdoc.example.article(), lstmdoc.example.random())
+    failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e}"
+              for ex in examples for c in lstmdoc.fast.check(ex, app.config.lstmdoc_tolerance)
+              if not c.ok]
+    if failed:
+        for line in failed:
+            logger.error(f"lstmdoc: fast pass check failed: {line}")
+        raise VerificationError("lstmdoc: the fast loss_and_grads disagrees with run or with "
+                                "finite differences, so the site is not built:\n  " + "\n  ".join(failed))
+    logger.info(f"lstmdoc: fast loss_and_grads verified in {time.perf_counter() - start:.1f} s")
+
+
 def setup(app):
     app.add_config_value("lstmdoc_tolerance", 1e-6, "env")
     app.connect("builder-inited", verify_all)
+    app.connect("builder-inited", verify_fast)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
