@@ -23,16 +23,7 @@ else:
     torch = pytest.importorskip("torch", reason="torch not installed: autograd cross-check skipped "
                                 "(install with `make test TEST_EXTRAS=test,browser,torch`)")
 
-TORCH_ORDER = [1, 0, 2, 3]  # torch's blocks i, f, g, o as indices into lstmdoc's f, i, cproj, o
-
-
-def to_torch_rows(a):
-    return np.concatenate([lstmdoc.split_gates(a)[k] for k in TORCH_ORDER])
-
-
-def from_torch_rows(a):
-    blocks = lstmdoc.split_gates(a)
-    return np.concatenate([blocks[TORCH_ORDER.index(k)] for k in range(4)])
+from test_torch import from_torch_rows, to_torch_rows  # noqa: E402  (after the torch skip)
 
 
 def torch_stack(cells):

@@ -12,7 +12,7 @@ One function does every conversion between the two orders, because reversing
 time is its own inverse: the input, the outputs, and the gradients.
 """
 
-import numpy as np
+from ..bptt import per_step
 
 
 def flip_time(a):
@@ -33,6 +33,9 @@ def flip_time(a):
 def at_last_step(dh, T):
     """The output layer's gradient, one per step in original time: zeros, then ``dh`` at T.
 
+    The same as the single cell's (:func:`lstmdoc.bptt.per_step`); named here
+    for where the backward stack's half enters.
+
     Parameters
     ----------
     dh : ndarray of shape (H, B)
@@ -42,9 +45,7 @@ def at_last_step(dh, T):
     -------
     ndarray of shape (T, H, B)
     """
-    steps = np.zeros((T, *dh.shape), dtype=dh.dtype)
-    steps[-1] = dh
-    return steps
+    return per_step(dh, T)  # the single cell's many-to-one gradient, as BPTT takes it
 
 
 def split_rows(dh, H_fw):
