@@ -36,18 +36,9 @@ MUTANTS = [("cell_backward", n) for n in ("dHt", "dOt", "dCt", "dCprojt", "dFt",
 
 
 @pytest.mark.parametrize("module, name", MUTANTS, ids=[n for _, n in MUTANTS])
-def test_verify_catches_any_backward_function_scaled_by_1_001(monkeypatch, module, name):
+def test_verify_catches_any_backward_function_scaled_by_1_001(scale_by, module, name):
     """The build relies on this: one backward function off by 0.1 % fails verification."""
-    import importlib
-
-    mod = importlib.import_module(f"lstmdoc.{module}")  # patch where the function is called
-    original = getattr(mod, name)
-
-    def scaled(*args):
-        out = original(*args)
-        return tuple(1.001 * o for o in out) if isinstance(out, tuple) else 1.001 * out
-
-    monkeypatch.setattr(mod, name, scaled)
+    scale_by(module, name)
     failed = [c.name for c in lstmdoc.verify(random(T=3)) if not c.ok]
     assert failed, f"scaling {name} by 1.001 went unnoticed"
 
