@@ -185,21 +185,31 @@ def _totals(p, X, y, h0, c0, r, mask=None):
 
     Each job is ``(name, loss as a function of x, x, analytic gradient, cell steps per call)``.
     """
-    g, T = r.grads, len(X)
-
-    def loss(params=p, X=X, h0=h0, c0=c0):
+    def loss(params, X, h0, c0):
         return loss_from(params, X, y, 0, h0, c0, mask)
 
+    return parameter_jobs(p, X, h0, c0, r.grads, loss) + [
+        ("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, 1)]
+
+
+def parameter_jobs(p, X, h0, c0, grads, loss):
+    """The jobs checking ``grads`` of every parameter, of ``X`` and of the initial state.
+
+    ``loss(params, X, h0, c0)`` is the pass whose gradients ``grads`` claims to be
+    (the readable one here; :func:`lstmdoc.fast.check` passes the fast one). Each
+    job is ``(name, loss as a function of x, x, analytic gradient, cell steps per call)``.
+    """
+    T = len(X)
+
     def with_param(name):  # the loss as a function of one parameter array
-        return lambda value: loss(dataclasses.replace(p, **{name: value}))
+        return lambda value: loss(dataclasses.replace(p, **{name: value}), X, h0, c0)
 
     names = ("W", "b", "Wy", "by") + (("norm_gain", "norm_shift") if p.layer_norm else ())
-    return [(name, with_param(name), getattr(p, name), g[name], 1 if name in ("Wy", "by") else T)
-            for name in names] + [
-        ("X", lambda X: loss(X=X), X, g["X"], T),
-        ("h0", lambda h: loss(h0=h), h0, g["h0"], T),
-        ("c0", lambda c: loss(c0=c), c0, g["c0"], T),
-        ("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, 1),
+    return [(name, with_param(name), getattr(p, name), grads[name],
+             1 if name in ("Wy", "by") else T) for name in names] + [
+        ("X", lambda a: loss(p, a, h0, c0), X, grads["X"], T),
+        ("h0", lambda a: loss(p, X, a, c0), h0, grads["h0"], T),
+        ("c0", lambda a: loss(p, X, h0, a), c0, grads["c0"], T),
     ]
 
 
