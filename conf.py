@@ -24,6 +24,7 @@ extensions = [
     "lstmdoc_html",  # docs/_ext: unique equation anchors under furo; search fixes
     "lstmdoc_numbering",  # docs/_ext: the book's numbered parts continue one another's chapters
     "lstmdoc_reading",  # docs/_ext: equations and figures on phones, figures in dark mode
+    "lstmdoc_notebooks",  # docs/_ext: every chapter page as a Jupyter notebook, linked from it
     "sphinx_copybutton",
 ]
 

@@ -1,0 +1,237 @@
+"""Sphinx extension: every chapter page as a Jupyter notebook, linked from the page.
+
+When the HTML builder starts writing (``write-started``: the pages are read and
+numbered), each page that has examples (a ``{doctest}`` block), but the index and the API, is
+converted by :mod:`myst_notebook` into ``_notebooks/<page>.ipynb`` inside the built
+site, and the page gets a "Download notebook" link under its title. The notebook's
+first code cell imports lstmdoc, saying how to install it when it is missing, then
+sets up what the pages' doctests run with (``doctest_global_setup``), so its code cells
+print what the page prints. Cells' outputs are left empty: running them is the
+reader's part, and the tests' (``tests/test_notebooks.py``).
+
+Notebooks are written with nbformat (version 4, cell ids numbered, no timestamps), and
+only when their bytes change: two builds give identical files, an unchanged notebook
+is not touched.
+"""
+
+import os
+import posixpath
+import re
+import time
+from pathlib import Path
+
+import nbformat
+from docutils import nodes
+from sphinx.directives.code import LiteralIncludeReader
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+import myst_notebook
+
+logger = logging.getLogger(__name__)
+
+OUT = "_notebooks"
+MIME = {".svg": "image/svg+xml", ".png": "image/png"}
+# The contents page, and the API reference (autodoc's docstrings, in rST): no notebooks.
+NOT_CHAPTERS = {"index", "api"}
+PY_ROLES = {"func", "meth", "class", "attr", "mod", "data", "obj", "exc"}
+
+INSTALL = '''try:
+    import lstmdoc
+except ModuleNotFoundError:
+    raise ModuleNotFoundError(
+        "This notebook runs lstmdoc's examples and needs the lstmdoc package. Install it "
+        "from the folder that holds lstmdoc's pyproject.toml: pip install -e . (or, in a "
+        "cell of this notebook: %pip install -e /path/to/lstmdoc), then restart the kernel."
+    ) from None'''
+# IPython pretty-prints results (a long tuple one item a line); the pages show repr().
+REPR = "%config PlainTextFormatter.pprint = False  # results as the page prints them: repr()"
+
+
+def notebook_pages(env):
+    """The pages that become notebooks: those with examples, but the index and the API."""
+    pages = []
+    for docname in sorted(env.found_docs - NOT_CHAPTERS):
+        source = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+        if "```{doctest}" in source:
+            pages.append(docname)
+    return pages
+
+
+def notebook_path(docname):
+    return f"{OUT}/{docname}.ipynb"
+
+
+def relative(target, docname):
+    """``target`` (a path in the site) as a link from the page ``docname``'s HTML."""
+    return posixpath.relpath(target, posixpath.dirname(docname) or ".")
+
+
+def chapter_title(env, docname):
+    """The page's title with its chapter number, as the site shows it: "6. DOt: ..."."""
+    number = env.toc_secnumbers.get(docname, {}).get("", ())
+    title = env.titles[docname].astext()
+    return f"{'.'.join(map(str, number))}. {title}" if number else title
+
+
+class Resolver:
+    """What a page's MyST refers to, answered from the Sphinx environment (see myst_notebook)."""
+
+    def __init__(self, app, docname, pages):
+        self.app, self.env, self.docname, self.pages = app, app.env, docname, set(pages)
+        self.figures = sorted(self.env.toc_fignumbers.get(docname, {}).get("figure", {}).values())
+
+    def equation(self, label):
+        docname, _ = self.env.domains["math"].equations.get(label, (None, None))
+        ids = self.env.toc_fignumbers.get(docname, {}).get("displaymath", {})
+        number = ids.get(nodes.make_id(f"equation-{label}"))
+        if not number:
+            raise ExtensionError(f"lstmdoc_notebooks: no number for the equation {label!r}")
+        text = ".".join(map(str, number))
+        return self.app.config.math_numsep.join(text.rsplit(".", 1))
+
+    def role(self, name, target, path):
+        name = name.removeprefix("py:")
+        if name == "eq":
+            return f"({self.equation(target)})"
+        if name in PY_ROLES:
+            title = re.match(r"(.*?)\s*<(.*)>$", target)
+            if title:
+                return f"`{title[1]}`"
+            shown = target.lstrip("~").split(".")[-1] if target.startswith("~") else target
+            return f"`{shown}()`" if name in ("func", "meth") else f"`{shown}`"
+        raise ExtensionError(f"lstmdoc_notebooks: {path}: no notebook form for the {{{name}}} role")
+
+    def link(self, url, path):
+        """A page's notebook for a link to a page that has one; else the page in the site."""
+        if re.match(r"[a-z][a-z0-9+.-]*:|#", url):
+            return url
+        target, _, fragment = url.partition("#")
+        doc = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        here = posixpath.dirname(notebook_path(self.docname))
+        if doc.endswith(".md") and doc[:-3] in self.pages:
+            return posixpath.relpath(notebook_path(doc[:-3]), here)
+        site_target = doc[:-3] + ".html" if doc.endswith(".md") else doc
+        return posixpath.relpath(site_target, here) + (f"#{fragment}" if fragment else "")
+
+    def literalinclude(self, path, argument, options):
+        # Normalised as Sphinx's directive does, so the module analysed then is reused.
+        filename = os.path.normpath(os.path.join(self.app.srcdir, posixpath.dirname(path), argument))
+        return LiteralIncludeReader(filename, options, self.app.config).read()[0]
+
+    def read(self, path):
+        return Path(self.app.srcdir, path).read_text(encoding="utf-8")
+
+    def figure(self, src):
+        """The image's bytes, its MIME type and its number, figures taken in page order."""
+        data = Path(self.app.srcdir, src).read_bytes()
+        number = ".".join(map(str, self.figures.pop(0)))
+        return data, MIME[os.path.splitext(src)[1]], number
+
+
+def setup_cell(app):
+    """Install check, then the pages' own doctest setup (the same printing options)."""
+    setup = [line for line in app.config.doctest_global_setup.strip().splitlines()
+             if line != "import lstmdoc"]  # imported just above
+    return "\n".join([INSTALL, *setup, REPR])
+
+
+def page_notebook(app, docname, pages, md):
+    """The notebook of one page (an ``nbformat`` NotebookNode, validated)."""
+    env = app.env
+    path = env.doc2path(docname, base=False).as_posix()
+    cells = myst_notebook.Converter(md, Resolver(app, docname, pages)).convert(
+        Path(app.srcdir, path).read_text(encoding="utf-8"), path).done()
+    cells[0].source = re.sub(r"\A# .*", f"# {chapter_title(env, docname)}", cells[0].source)
+    page = posixpath.relpath(f"{docname}.html", posixpath.dirname(notebook_path(docname)))
+    intro = myst_notebook.markdown_cell(
+        f"This notebook is the page [{env.titles[docname].astext()}]({page}) of lstmdoc: its "
+        "prose and its examples, which ran when the site was built. Run the cells in order: "
+        "each prints what the page shows under it.")
+    return new_notebook([cells[0], intro, myst_notebook.code_cell(setup_cell(app)), *cells[1:]])
+
+
+def new_notebook(cells):
+    """A version-4 notebook of ``cells``, numbered ids (reproducible), for a python3 kernel."""
+    for k, cell in enumerate(cells, 1):
+        cell["id"] = f"cell-{k}"
+    nb = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells, "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}}})
+    return nb
+
+
+def notebook_json(nb, name):
+    """The notebook's file content; nbformat validates it against the schema first."""
+    invalid = {}
+    text = nbformat.writes(nb, capture_validation_error=invalid)
+    if invalid:
+        raise ExtensionError(f"lstmdoc_notebooks: {name} is not a valid notebook: "
+                             f"{invalid['ValidationError']}")
+    return text
+
+
+def write_if_changed(path, text):
+    """Write ``text`` to ``path`` unless it holds it already; never leave a half-written file."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return True
+
+
+def write_notebooks(app, builder):
+    if builder.name != "html":
+        return
+    start = time.perf_counter()
+    pages = builder.lstmdoc_notebooks = notebook_pages(app.env)
+    md = myst_notebook.markdown_parser(app.env.myst_config)
+    written = 0
+    for docname in pages:
+        try:
+            nb = page_notebook(app, docname, pages, md)
+        except myst_notebook.NotConvertible as exc:
+            raise ExtensionError(f"lstmdoc_notebooks: {exc}") from None
+        path = notebook_path(docname)
+        written += write_if_changed(Path(app.outdir, path), notebook_json(nb, path))
+    logger.info(f"lstmdoc_notebooks: {len(pages)} notebooks ({written} changed) "
+                f"in {time.perf_counter() - start:.2f} s")
+
+
+class download_link(nodes.reference):
+    """A link with the ``download`` attribute: the browser saves the file, not shows it."""
+
+
+def visit_download_link(self, node):
+    self.body.append(self.starttag(node, "a", "", href=node["refuri"], download="",
+                                   CLASS="reference download internal"))
+
+
+def depart_download_link(self, node):
+    self.body.append("</a>")
+
+
+def link_bar(app, doctree, docname):
+    """Under the page's title: "Download notebook", and other links added by other extensions."""
+    if app.builder.name != "html" or docname not in getattr(app.builder, "lstmdoc_notebooks", ()):
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    bar = nodes.paragraph(classes=["lstmdoc-notebook-links"])
+    target = notebook_path(docname)
+    bar += download_link("", "Download notebook", refuri=relative(target, docname))
+    bar += nodes.Text(f" ({posixpath.basename(target)}): this page's examples, to run in Jupyter.")
+    section.insert(1, bar)
+    app.emit("lstmdoc-link-bar", docname, bar)
+
+
+def setup(app):
+    app.add_node(download_link, html=(visit_download_link, depart_download_link))
+    app.add_event("lstmdoc-link-bar")
+    app.add_css_file("lstmdoc-notebooks.css")
+    app.connect("write-started", write_notebooks)
+    app.connect("doctree-resolved", link_bar)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
