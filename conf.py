@@ -25,6 +25,7 @@ extensions = [
     "lstmdoc_numbering",  # docs/_ext: the book's numbered parts continue one another's chapters
     "lstmdoc_reading",  # docs/_ext: equations and figures on phones, figures in dark mode
     "lstmdoc_notebooks",  # docs/_ext: every chapter page as a Jupyter notebook, linked from it
+    "lstmdoc_exercises",  # docs/_ext: an exercise notebook per Step page, graded on the spot
     "sphinx_copybutton",
 ]
 

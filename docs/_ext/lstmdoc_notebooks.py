@@ -122,6 +122,11 @@ class Resolver:
     def read(self, path):
         return Path(self.app.srcdir, path).read_text(encoding="utf-8")
 
+    def directive(self, name, argument, options, body):
+        """Markdown for an extension's own directive, from the converter it registered."""
+        convert = self.app.lstmdoc_notebook_directives.get(name)
+        return convert and convert(self, argument, options, body)
+
     def figure(self, src):
         """The image's bytes, its MIME type and its number, figures taken in page order."""
         data = Path(self.app.srcdir, src).read_bytes()
@@ -182,6 +187,14 @@ def write_if_changed(path, text):
     return True
 
 
+def remove_others(folder, written, keep=()):
+    """Delete the notebooks in ``folder`` that this build did not write (a page renamed or
+    removed), outside its subfolders ``keep``: the site holds only current notebooks."""
+    for path in folder.rglob("*.ipynb"):
+        if path not in written and path.relative_to(folder).parts[0] not in keep:
+            path.unlink()
+
+
 def write_notebooks(app, builder):
     if builder.name != "html":
         return
@@ -196,6 +209,8 @@ def write_notebooks(app, builder):
             raise ExtensionError(f"lstmdoc_notebooks: {exc}") from None
         path = notebook_path(docname)
         written += write_if_changed(Path(app.outdir, path), notebook_json(nb, path))
+    remove_others(Path(app.outdir, OUT), {Path(app.outdir, notebook_path(d)) for d in pages},
+                  keep=("exercises",))
     logger.info(f"lstmdoc_notebooks: {len(pages)} notebooks ({written} changed) "
                 f"in {time.perf_counter() - start:.2f} s")
 
@@ -228,7 +243,14 @@ def link_bar(app, doctree, docname):
     app.emit("lstmdoc-link-bar", docname, bar)
 
 
+def add_directive(app, name, convert):
+    """Let an extension's directive into notebooks: ``convert(resolver, argument, options,
+    body)`` returns its Markdown."""
+    app.lstmdoc_notebook_directives[name] = convert
+
+
 def setup(app):
+    app.lstmdoc_notebook_directives = {}
     app.add_node(download_link, html=(visit_download_link, depart_download_link))
     app.add_event("lstmdoc-link-bar")
     app.add_css_file("lstmdoc-notebooks.css")

@@ -13,8 +13,9 @@ Markdown) or converted:
 - ``{figure}`` becomes an image attachment and its caption, ``{literalinclude}`` the
   code it includes, ``{include}`` the included page's blocks, an admonition a quote.
 
-Anything else MyST-specific stops the conversion with :class:`NotConvertible`, so no
-page loses a block silently. What the page's words point to (equation numbers, API
+Another directive is the resolver's to convert (``resolver.directive``); anything else
+MyST-specific stops the conversion with :class:`NotConvertible`, so no page loses a
+block silently. What the page's words point to (equation numbers, API
 names, other pages, figures, included files) is answered by a *resolver*, the Sphinx
 extension ``lstmdoc_notebooks``: this module knows Markdown, not Sphinx.
 """
@@ -143,7 +144,10 @@ class Converter:
         elif name in ("admonition", "note", "tip", "warning"):
             self.admonition(argument or name.capitalize(), body, path)
         elif name not in SKIPPED_DIRECTIVES:
-            raise NotConvertible(f"{path}, line {token.map[0] + 1}: the {{{name}}} directive")
+            markdown = self.resolver.directive(name, argument, options, body)
+            if markdown is None:
+                raise NotConvertible(f"{path}, line {token.map[0] + 1}: the {{{name}}} directive")
+            self.add_markdown(markdown)
 
     def figure(self, argument, options, caption, path):
         """The image as an attachment of its cell (the notebook stays one file), then its caption."""
