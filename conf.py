@@ -26,6 +26,7 @@ extensions = [
     "lstmdoc_reading",  # docs/_ext: equations and figures on phones, figures in dark mode
     "lstmdoc_notebooks",  # docs/_ext: every chapter page as a Jupyter notebook, linked from it
     "lstmdoc_exercises",  # docs/_ext: an exercise notebook per Step page, graded on the spot
+    "lstmdoc_book",  # docs/_ext: the whole book on one page (book.html), to print
     "sphinx_copybutton",
 ]
 
