@@ -23,7 +23,7 @@ import lstmdoc.train as lt
 
 from . import checkpoint
 from .trace import QUANTITIES, trace
-from .train.article import LR as ARTICLE_LR
+from .train.article_run import LR as ARTICLE_LR
 
 PROG = "lstmdoc"
 EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141

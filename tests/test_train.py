@@ -264,3 +264,19 @@ def test_bad_windows_and_hyper_parameters():
         train.fit(train.init_params(3, 3), w, 0.1, 5)
     with pytest.raises(ValueError, match=r"inputs must lie in \[0, D\) = \[0, 2\)"):
         train.fit(train.init_params(4, 3, D=2), w, 0.1, 5)
+
+
+def test_no_module_is_hidden_by_a_name_its_package_exports():
+    """``import lstmdoc.train.article_run as m`` must give the module, not a function of its name."""
+    import importlib
+    import pkgutil
+    import types
+
+    packages = [lstmdoc] + [importlib.import_module(f"lstmdoc.{m.name}")
+                            for m in pkgutil.iter_modules(lstmdoc.__path__) if m.ispkg]
+    for package in packages:
+        for m in pkgutil.iter_modules(package.__path__):
+            if m.name == "__main__":
+                continue
+            module = importlib.import_module(f"{package.__name__}.{m.name}")
+            assert getattr(package, m.name) is module, f"{package.__name__}.{m.name} is hidden"

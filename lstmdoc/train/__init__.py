@@ -13,11 +13,11 @@
 Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 """
 
-from .article import article, article_offsets, article_windows
+from .article_run import article, article_offsets, article_windows
 from .data import Corpus, Windows, belling_the_cat, make_windows, one_hot, tokenize
 from .fable import FABLE, FableSettings, fable_run
-from .fit import fit, fit_text, init_params, sample_windows
-from .generate import generate
+from .fitting import fit, fit_text, init_params, sample_windows
+from .generation import generate
 from .loop import TrainingDiverged, TrainRun, sgd_step, train
 
 __all__ = ["article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
