@@ -32,17 +32,19 @@ def test_iteration_0_is_the_worked_example(article_run):
     assert np.array_equal(w.target, ex.target)
 
 
-def test_first_windows_are_the_articles(article_run):
+def test_first_windows_are_the_scripts(article_run):
+    """The stored Deep-Breathe scripts (LSTMMain.py and its variants) start at offset=2, undrawn."""
     vocab = article_example().vocab
-    assert [w.words(vocab)[0] for w in article_run.windows[:3]] == [
-        "the mice had → a", "general council to → consider", "mice had a → general"]
+    assert [w.words(vocab)[0] for w in article_run.windows[:5]] == [
+        "the mice had → a", "general council to → consider", "the mice had → a",
+        "general council to → consider", "mice had a → general"]
 
 
 def test_every_window_is_consecutive_text(article_run):
     tokens, vocab = train.tokenize(lstmdoc.example.TEXT)
     assert vocab == article_example().vocab and len(tokens) == 11
     offsets = train.article_offsets(len(tokens), 3, 200)
-    assert max(offsets) <= 7 and offsets[:3] == [2, 6, 3]
+    assert max(offsets) <= 7 and offsets[:8] == [2, 6, 2, 6, 3, 7, 0, 4]
     for k, w in zip(offsets, article_run.windows):
         assert list(w.inputs[:, 0]) == list(tokens[k:k + 3]) and w.target[0] == tokens[k + 3]
 
