@@ -23,7 +23,7 @@ import lstmdoc
 import lstmdoc.train as lt
 
 from . import checkpoint
-from .trace import QUANTITIES, trace
+from .trace import ALIASES, QUANTITIES, trace
 from .train.article_run import LR as ARTICLE_LR
 
 PROG = "lstmdoc"
@@ -255,14 +255,16 @@ def add_trace(subparsers):
                     "name, with its shape and values: the output layer (Step 1), then each time "
                     "step t = T, ..., 1 (Step 2), forward then backward. The numbers are those "
                     "of lstmdoc.run, as on the pages.",
-        epilog="Quantities: " + ", ".join(QUANTITIES) + ".")
+        epilog="Quantities: " + ", ".join(QUANTITIES) + "; the article's names work too: "
+               + ", ".join(ALIASES) + ".")
     p.add_argument("--example", choices=("article", "random"), default="article",
                    help="the article's example (default) or the seeded random one")
     p.add_argument("--step", type=int, nargs="+", action="extend", metavar="t",
                    help="time steps to show, counted from 1 as on the pages (default: all); "
                         "the output layer comes with the last step")
     p.add_argument("--quantity", nargs="+", action="extend", metavar="NAME",
-                   help="quantities to show, e.g. dCt dFt (default: all)")
+                   help="quantities to show, e.g. dCt dFt, or by the article's names, e.g. "
+                        "DCt_recur DHX (default: all)")
     p.add_argument("--width", type=int, default=78, metavar="N", help="line width (default 78)")
     p.set_defaults(run=run_trace)
 

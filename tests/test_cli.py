@@ -289,7 +289,7 @@ def test_trace_selects_steps_and_quantities_of_either_example(capsys):
 @pytest.mark.parametrize("args, message", [
     (["--step", "0"], "time steps count from 1 to T = 3"),
     (["--step", "4"], "got 4"),
-    (["--quantity", "DCt"], "unknown quantity 'DCt'"),
+    (["--quantity", "dct"], "unknown quantity 'dct'; did you mean 'dCt'?"),
     (["--width", "10"], "--width must be at least 40"),
 ])
 def test_bad_trace_input_exits_2(capsys, args, message):
