@@ -118,10 +118,17 @@ def run_train(args):
     hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]),
                  mean_loss_before=before, mean_loss_after=after)
     checkpoint.save(args.out, run.params, vocab, hyper)
-    n, N = judged.target.shape[0], windows.target.shape[0]
+    return report(hyper, len(vocab), judged.target.shape[0], windows.target.shape[0], args.out)
+
+
+def report(hyper, V, n, N, out):
+    """Print what was trained and saved, and how its mean loss over ``n`` of the ``N`` windows
+    changed; return the exit status: :data:`EXIT_WORSE` if far worse, with a warning."""
+    before, after = hyper["mean_loss_before"], hyper["mean_loss_after"]
     which = f"the text's {N} windows" if n == N else f"{n} of the text's {N} windows, evenly spaced"
-    print(f"trained {hyper['iterations']} iterations on {hyper['text']} (V={len(vocab)} "
-          f"H={hyper['hidden']} T={hyper['steps']} B={hyper['batch_size']}); saved {args.out}")
+    iterations = f"{hyper['iterations']} iteration" + ("s" if hyper["iterations"] > 1 else "")
+    print(f"trained {iterations} on {hyper['text']} (V={V} H={hyper['hidden']} "
+          f"T={hyper['steps']} B={hyper['batch_size']}); saved {out}")
     print(f"mean loss over {which}: {before:.4g} before training, {after:.4g} after")
     if after > FAR_WORSE * before:  # a run that wrecked its model: never a silent success
         print(f"{PROG} train: warning: the model ended far worse than it started (its mean loss "
