@@ -105,6 +105,47 @@ def test_article_bad_arguments():
         train.article(iterations=0)
 
 
+def eight_windows():
+    return train.make_windows(train.tokenize(lstmdoc.example.TEXT).tokens, 3)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"layers": 2, "bidirectional": True}])
+@pytest.mark.parametrize("initial_state", ["zeros", "ones"])
+def test_mean_loss_is_the_mean_of_each_windows_loss(kwargs, initial_state):
+    from lstmdoc import deep
+    deeper = bool(kwargs)
+    ex = deep.example.article(**kwargs) if deeper else article_example()
+    loss_and_grads = deep.loss_and_grads if deeper else lstmdoc.loss_and_grads
+    ones = np.ones((5, 1))
+    state = None if initial_state == "zeros" else \
+        (tuple(ones for _ in ex.params.cells) if deeper else ones)
+    windows = eight_windows()
+    one_by_one = [loss_and_grads(ex.params, train.one_hot(windows.inputs[:, [k]], 10),
+                                 windows.target[[k]], state, state)[0] for k in range(8)]
+    for chunk in (1, 3, 8, 128):
+        mean = train.mean_loss(ex.params, windows, h0=state, c0=state,
+                               loss_and_grads=loss_and_grads, chunk=chunk)
+        assert mean == pytest.approx(np.mean(one_by_one), rel=1e-13, abs=0)
+
+
+def test_mean_loss_bad_arguments():
+    p = article_example().params
+    with pytest.raises(TypeError, match="windows must be a Windows"):
+        train.mean_loss(p, (np.zeros((3, 1), int), np.zeros(1, int)))
+    with pytest.raises(ValueError, match=r"h0 must have shape \(H, 1\), the one column"):
+        train.mean_loss(p, eight_windows(), h0=np.ones((5, 8)), c0=np.ones((5, 8)))
+    with pytest.raises(ValueError, match="chunk must be at least 1"):
+        train.mean_loss(p, eight_windows(), chunk=0)
+
+
+def test_the_articles_run_lowers_the_mean_loss_of_its_windows(article_run):
+    windows = eight_windows()
+    before = train.mean_loss(article_example().params, windows)
+    assert train.mean_loss(article_run.params, windows) < before
+    # while its last loss, another window's, is above its first
+    assert article_run.losses[-1] > article_run.losses[0]
+
+
 # --- general training -------------------------------------------------------------------------
 
 def small_fit(dtype=np.float64, seed=0, **kwargs):
