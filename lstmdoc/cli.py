@@ -25,6 +25,7 @@ import lstmdoc.train as lt
 from . import checkpoint
 from .trace import ALIASES, QUANTITIES, trace
 from .train.article_run import LR as ARTICLE_LR
+from .train.evaluation import FAR_WORSE
 
 PROG = "lstmdoc"
 EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
@@ -36,11 +37,6 @@ PROGRESS_DELAY = 1.0
 """Seconds of training before the progress bar appears: short runs print no bar."""
 JUDGED = 1000
 """The most windows of a text whose mean loss ``train`` compares before and after training."""
-FAR_WORSE = 2
-"""A run whose mean loss ends more than this many times as high as it started fails (status 1).
-
-Slightly worse is no failure: a short run, or one judged on a sample of the windows, can end
-a little above its start while learning."""
 
 
 class UsageError(ValueError):
@@ -54,6 +50,16 @@ TRAIN_DEFAULTS = {"hidden": lt.FABLE.H, "steps": lt.FABLE.T, "batch_size": lt.FA
                   "lr": lt.FABLE.lr, "iterations": lt.FABLE.iterations, "seed": lt.FABLE.seed,
                   "dtype": "float64"}
 ARTICLE_FIXED = ("hidden", "steps", "batch_size", "seed", "dtype")
+TRAIN_EPILOG = ("With --article, the model and its data are the article's (H=5, T=3, B=1, "
+                "float64, every LSTM weight 0.1, and the windows its scripts chose: first 'the "
+                "mice had', then in turn, restarting at a word drawn with seed 42): only "
+                "--iterations, --lr and --initial-state apply, and they default to the "
+                "article's 200 and 0.001 and zeros. The summary compares the model's mean "
+                f"loss over the text's windows (at most {JUDGED}, evenly spaced) before and "
+                f"after training. A run whose mean loss ends more than {FAR_WORSE} times as "
+                f"high as it started prints a warning and exits with status {EXIT_WORSE} (its "
+                "checkpoint is saved); one that reaches NaN or infinity saves nothing and exits "
+                f"with status {EXIT_DIVERGED}.")
 
 
 def add_train(subparsers):
@@ -61,19 +67,10 @@ def add_train(subparsers):
     p = subparsers.add_parser(
         "train", help="train a word model and save it as a checkpoint",
         description="Train a word model with plain SGD on a text file, on the shipped fable "
-                    "(--fable), or as in the seed article's run (--article: its model, data "
-                    "and window schedule), and save it. The defaults are the Training page's "
+                    "(--fable), or as the seed article's scripts did (--article: its model, "
+                    "data and window schedule), and save it. The defaults are the Training page's "
                     "fable run.",
-        epilog="With --article, the model and its data are the article's (H=5, T=3, B=1, "
-               "float64, every LSTM weight 0.1, and the windows its scripts chose: first 'the "
-               "mice had', then in turn, restarting at a word drawn with seed 42): only "
-               "--iterations, --lr and --initial-state apply, and they default to the "
-               "article's 200 and 0.001 and zeros. The summary compares the model's mean "
-               f"loss over the text's windows (at most {JUDGED}, evenly spaced) before and "
-               f"after training. A run whose mean loss ends more than {FAR_WORSE} times as "
-               f"high as it started prints a warning and exits with status {EXIT_WORSE} (its "
-               "checkpoint is saved); one that reaches NaN or infinity saves nothing and exits "
-               f"with status {EXIT_DIVERGED}.")
+        epilog=TRAIN_EPILOG)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("text", nargs="?", help="a UTF-8 text file to learn")
     source.add_argument("--fable", action="store_true",
@@ -113,7 +110,7 @@ def run_train(args):
         else:
             run = lt.fit(start, windows, hyper["lr"], hyper["iterations"],
                          batch_size=hyper["batch_size"], seed=hyper["seed"], progress=progress)
-    judged = evenly_spaced(windows, JUDGED)
+    judged = lt.evenly_spaced(windows, JUDGED)
     before, after = (lt.mean_loss(p, judged, h0=state, c0=state) for p in (start, run.params))
     hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]),
                  mean_loss_before=before, mean_loss_after=after)
@@ -168,15 +165,6 @@ def training_data(args, hyper):
     start = lt.init_params(len(vocab), hyper["hidden"], seed=hyper["seed"],
                            dtype=np.dtype(hyper["dtype"]))
     return start, windows, vocab, None
-
-
-def evenly_spaced(windows, n):
-    """At most ``n`` of the windows, evenly spaced through the text (all of them if fewer)."""
-    N = windows.target.shape[0]
-    if N <= n:
-        return windows
-    k = np.linspace(0, N - 1, n).round().astype(int)
-    return lt.Windows(windows.inputs[:, k], windows.target[k])
 
 
 def check_positive(hyper):

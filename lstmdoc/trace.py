@@ -53,17 +53,14 @@ BACKWARD = dict(zip(STEP_NAMES, (
     "this step's share of db",
     "the input x_t (DHX)",
     "h_(t-1) through this step (DHX); step t-1's dh_next",
-    "c_(t-1) through c_t (DC_next, DCt_recur); step t-1's dc_next",
+    "c_(t-1) through c_t (dC_next, the article's DCt_recur); step t-1's dc_next",
 )))
 QUANTITIES = {**OUTPUT_FORWARD, **OUTPUT_BACKWARD, **FORWARD, **BACKWARD}
 """Every name :func:`trace` knows, in the order it prints them, with a short description."""
 ALIASES = {
-    **{f"D{name[1:]}": (name,) for name in ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt",
-                                            "dWy", "dBy")},
-    "DHX": ("dx", "dh_prev"), "Dhx": ("dx", "dh_prev"), "dHX": ("dx", "dh_prev"),
-    "dxt": ("dx",), "Dh_next": ("dh_prev",),
-    "DCt_recur": ("dc_prev",), "dC_next": ("dc_prev",),
-}
+    **{"D" + n[1:]: (n,) for n in ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dWy", "dBy")},
+    **dict.fromkeys(("DHX", "Dhx", "dHX"), ("dx", "dh_prev")),
+    "dxt": ("dx",), "Dh_next": ("dh_prev",), "DCt_recur": ("dc_prev",), "dC_next": ("dc_prev",)}
 """The article's names (``DCt``, ``DHX``, ``DCt_recur``, ...) and lstmdoc's step functions
 (``dHX``, ``dC_next``) that :func:`trace` accepts, with the quantities they show."""
 ARTICLE_NAMES = {
@@ -168,15 +165,10 @@ def check_quantities(quantities):
         return set(QUANTITIES)
     if isinstance(quantities, str):
         raise TypeError("quantities must be a sequence of names, not a single string")
-    wanted = set()
-    for q in quantities:
-        if q in QUANTITIES:
-            wanted.add(q)
-        elif q in ALIASES:
-            wanted.update(ALIASES[q])
-        else:
-            raise ValueError(unknown_quantity(q))
-    return wanted
+    unknown = [q for q in quantities if q not in QUANTITIES and q not in ALIASES]
+    if unknown:
+        raise ValueError(unknown_quantity(unknown[0]))
+    return {name for q in quantities for name in ALIASES.get(q, (q,))}
 
 
 def unknown_quantity(q):

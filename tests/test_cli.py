@@ -82,7 +82,7 @@ def test_a_big_text_is_judged_on_evenly_spaced_windows(tmp_path, capsys, monkeyp
     assert main(["train", "--fable", "--iterations", "20", "--quiet", "--out", str(out)]) == 0
     summary = capsys.readouterr().out.splitlines()[1]
     assert summary.startswith("mean loss over 5 of the text's 177 windows, evenly spaced: ")
-    windows = cli.evenly_spaced(lt.make_windows(lt.tokenize(lt.belling_the_cat()).tokens, 4), 5)
+    windows = lt.evenly_spaced(lt.make_windows(lt.tokenize(lt.belling_the_cat()).tokens, 4), 5)
     assert windows.target.shape == (5,)
     assert checkpoint.load(out).hyper["mean_loss_after"] == lt.mean_loss(
         lt.fable_run(iterations=20).params, windows)

@@ -130,7 +130,7 @@ def test_mean_loss_is_the_mean_of_each_windows_loss(kwargs, initial_state):
 
 def test_mean_loss_bad_arguments():
     p = article_example().params
-    with pytest.raises(TypeError, match="windows must be a Windows"):
+    with pytest.raises(TypeError, match="windows must be a Windows, got tuple"):
         train.mean_loss(p, (np.zeros((3, 1), int), np.zeros(1, int)))
     with pytest.raises(ValueError, match=r"h0 must have shape \(H, 1\), the one column"):
         train.mean_loss(p, eight_windows(), h0=np.ones((5, 8)), c0=np.ones((5, 8)))

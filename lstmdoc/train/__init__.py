@@ -6,7 +6,7 @@
   :func:`fit_text` — the same from a text;
 - :func:`generate` — continue a prompt, greedy or sampled;
 - :func:`mean_loss` — a model's mean loss over a text's windows, to compare
-  before and after training;
+  before and after training (:func:`evenly_spaced` picks some of a long text's);
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,
   :func:`one_hot`, :func:`train` (the loop) and :func:`sgd_step` (the update);
 - :func:`belling_the_cat` — the shipped corpus, the fable the article's words
@@ -17,13 +17,13 @@ Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 
 from .article_run import article, article_offsets, article_windows
 from .data import Corpus, Windows, belling_the_cat, make_windows, one_hot, tokenize
-from .evaluation import mean_loss
+from .evaluation import evenly_spaced, mean_loss
 from .fable import FABLE, FableSettings, fable_run
 from .fitting import fit, fit_text, init_params, sample_windows
 from .generation import generate
 from .loop import TrainingDiverged, TrainRun, sgd_step, train
 
 __all__ = ["article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
-           "make_windows", "one_hot", "tokenize", "mean_loss", "FABLE", "FableSettings",
-           "fable_run", "fit", "fit_text", "init_params", "sample_windows",
+           "make_windows", "one_hot", "tokenize", "mean_loss", "evenly_spaced", "FABLE",
+           "FableSettings", "fable_run", "fit", "fit_text", "init_params", "sample_windows",
            "generate", "TrainingDiverged", "TrainRun", "sgd_step", "train"]

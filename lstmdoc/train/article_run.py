@@ -37,8 +37,7 @@ def article_offsets(n_tokens, T, iterations, seed=SEED):
         Length of the text in words.
     T : int
         Words per window.
-    iterations : int
-    seed : int
+    iterations, seed : int
 
     Returns
     -------

@@ -1,4 +1,4 @@
-"""How good a model is on a text: its mean loss over the text's windows.
+"""Did a run learn? Its model's mean loss over the same windows before and after.
 
 A training run's own losses are those of whichever batch each iteration drew,
 so its first and last losses belong to different windows; the mean loss over
@@ -12,6 +12,10 @@ from .data import Windows, one_hot, positive_int
 
 CHUNK = 128
 """Windows evaluated at once: the one-hot inputs of a chunk are (T, D, CHUNK)."""
+FAR_WORSE = 2
+"""A run whose mean loss ends more than this many times as high as it started is a failure.
+
+Slightly worse is not: a short run can end a little above its start on its way to learning."""
 
 
 def mean_loss(params, windows, *, h0=None, c0=None, loss_and_grads=None, chunk=CHUNK):
@@ -19,19 +23,16 @@ def mean_loss(params, windows, *, h0=None, c0=None, loss_and_grads=None, chunk=C
 
     Parameters
     ----------
-    params : LSTMParams
-        Or any parameters ``loss_and_grads`` takes (a :class:`lstmdoc.deep.DeepParams`).
+    params : LSTMParams, or a :class:`lstmdoc.deep.DeepParams`
     windows : Windows
-        ``inputs`` of shape (T, N), ``target`` of shape (N,), e.g.
-        :func:`make_windows` of a text.
+        ``inputs`` of shape (T, N), ``target`` of shape (N,).
     h0, c0 : ndarray of shape (H, 1), optional
         The state every window starts from (a tuple of them, one per cell, for
         a model of several cells); zeros when omitted.
     loss_and_grads : callable, optional
-        As in :func:`train`; :func:`lstmdoc.loss_and_grads` when omitted.
+        As in :func:`train`.
     chunk : int, default 128
-        Windows per call of ``loss_and_grads``: the result does not depend on it
-        beyond rounding.
+        Windows per call of ``loss_and_grads`` (it changes only the rounding).
 
     Returns
     -------
@@ -39,31 +40,24 @@ def mean_loss(params, windows, *, h0=None, c0=None, loss_and_grads=None, chunk=C
 
     Examples
     --------
-    The article's text has eight windows of three words. Its 200 iterations
-    lower their mean loss a little:
-
     >>> import lstmdoc
     >>> from lstmdoc.train import article, make_windows, mean_loss, tokenize
     >>> windows = make_windows(tokenize(lstmdoc.example.TEXT).tokens, 3)
     >>> before = mean_loss(lstmdoc.example.article().params, windows)
     >>> after = mean_loss(article().params, windows)
-    >>> print(f"{windows.target.shape[0]} windows: {before:.4f} before, {after:.4f} after")
-    8 windows: 2.7143 before, 2.5802 after
+    >>> print(f"{before:.4f} before training, {after:.4f} after")  # the article's 8 windows
+    2.7143 before training, 2.5802 after
     """
     if not isinstance(windows, Windows):
-        raise TypeError(f"windows must be a Windows (see make_windows), "
-                        f"got {type(windows).__name__}")
-    chunk = positive_int("chunk", chunk)
-    loss_and_grads = loss_and_grads or model.loss_and_grads
-    N = windows.target.shape[0]
+        raise TypeError(f"windows must be a Windows, got {type(windows).__name__}")
+    chunk, loss_and_grads = positive_int("chunk", chunk), loss_and_grads or model.loss_and_grads
     total = 0.0
-    for start in range(0, N, chunk):
-        inputs, target = windows.inputs[:, start:start + chunk], windows.target[start:start + chunk]
-        B = target.shape[0]
+    for k in range(0, windows.target.shape[0], chunk):
+        inputs, target = windows.inputs[:, k:k + chunk], windows.target[k:k + chunk]
         loss, _ = loss_and_grads(params, one_hot(inputs, params.D, params.dtype), target,
-                                 tiled("h0", h0, B), tiled("c0", c0, B))
-        total += float(loss) * B  # the loss of a chunk is its mean
-    return total / N
+                                 tiled("h0", h0, len(target)), tiled("c0", c0, len(target)))
+        total += float(loss) * len(target)  # the loss of a chunk is its mean
+    return total / windows.target.shape[0]
 
 
 def tiled(name, state, B):
@@ -77,3 +71,21 @@ def tiled(name, state, B):
         raise ValueError(f"{name} must have shape (H, 1), the one column every window starts "
                          f"from, got {got}")
     return np.repeat(state, B, axis=1)
+
+
+def evenly_spaced(windows, n):
+    """At most ``n`` of the windows, evenly spaced through the text (all of them if fewer).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lstmdoc.train import evenly_spaced, make_windows
+    >>> evenly_spaced(make_windows(np.arange(12), T=2), 4).target
+    array([ 2,  5,  8, 11])
+    """
+    N = windows.target.shape[0]
+    if N <= positive_int("n", n):
+        return windows
+    k = np.linspace(0, N - 1, n).round().astype(int)
+    return Windows(windows.inputs[:, k], windows.target[k])
+
