@@ -36,6 +36,11 @@ MIME = {".svg": "image/svg+xml", ".png": "image/png"}
 NOT_CHAPTERS = {"index", "api"}
 PY_ROLES = {"func", "meth", "class", "attr", "mod", "data", "obj", "exc"}
 
+# The pages' numbers were computed with one BLAS thread (the Makefile's setting): with more,
+# the last digits of a long computation (the fable's training) can differ. Before numpy loads.
+ONE_THREAD = '''import os
+for blas in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):  # one BLAS thread, as on the pages:
+    os.environ.setdefault(blas, "1")                      # the same last digits'''
 INSTALL = '''try:
     import lstmdoc
 except ModuleNotFoundError:
@@ -138,7 +143,7 @@ def setup_cell(app):
     """Install check, then the pages' own doctest setup (the same printing options)."""
     setup = [line for line in app.config.doctest_global_setup.strip().splitlines()
              if line != "import lstmdoc"]  # imported just above
-    return "\n".join([INSTALL, *setup, REPR])
+    return "\n".join([ONE_THREAD, INSTALL, *setup, REPR])
 
 
 def page_notebook(app, docname, pages, md):
