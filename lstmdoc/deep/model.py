@@ -111,8 +111,7 @@ def run(params, X, target, h0=None, c0=None):
     X : ndarray of shape (T, D, B)
     target : array of int of shape (B,)
     h0, c0 : sequence of ndarray of shape (H_l, B), optional
-        One initial state per cell (order of ``params.cells``); zeros when
-        omitted.
+        One initial state per cell (order of ``params.cells``); zeros when omitted.
 
     Returns
     -------
@@ -128,9 +127,8 @@ def run(params, X, target, h0=None, c0=None):
     d_logits = dlogits(probs, target)
     dh = dh_output(d_logits, params.Wy)
     dh_fw, dh_bw = split_rows(dh, params.forward[-1].H)
-    # Step 2: each stack from its top layer down, each half entering where it was
-    # read: the forward's at t = T, the backward's at its first processing step
-    # (readout "outputs", h_bw(T)) or its last ("states", h_bw(1)).
+    # Step 2: each stack from its top layer down, each half entering where it was read:
+    # the forward's at t = T, the backward's where params.readout read it.
     fw_grads = stack_backward(at_last_step(dh_fw, T), fw, params.forward)
     dX = fw_grads[0].dX
     bw_grads = ()
@@ -144,8 +142,7 @@ def run(params, X, target, h0=None, c0=None):
              "c0": tuple(g.dc0 for g in cells)}
     if bw:
         grads["backward"] = cell_grads(bw_grads)
-    return DeepRun(loss, logits, probs, h, d_logits, dh,
-                   fw, fw_grads, bw, bw_grads, grads)
+    return DeepRun(loss, logits, probs, h, d_logits, dh, fw, fw_grads, bw, bw_grads, grads)
 
 
 def cell_grads(layers):

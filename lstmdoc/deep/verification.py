@@ -148,11 +148,11 @@ class _Tail:
             return self.r.loss  # a change after the state the loss reads
         for m in range(l, len(self.cells)):
             h_m, c_m = self.state_before(m, start)
-            if m == l:
-                cell, h_m, c_m = cell or self.cells[m], h_m if h is None else h, c_m if c is None else c
-            steps = lstm_forward(cell if m == l else self.cells[m], inputs[:self.read + 1], h_m, c_m,
-                                 start)[2]
-            inputs = np.concatenate([self.layers[m].h[:start], hidden_states(steps)])
+            cell_m = self.cells[m]
+            if m == l:  # the layer that receives the change
+                cell_m, h_m, c_m = cell or cell_m, h_m if h is None else h, c_m if c is None else c
+            caches = lstm_forward(cell_m, inputs[:self.read + 1], h_m, c_m, start)[2]
+            inputs = np.concatenate([self.layers[m].h[:start], hidden_states(caches)])
         out = self.r.h.copy()
         out[self.rows] = inputs[self.read]
         return cross_entropy(output_forward(out, self.p.Wy, self.p.by), self.y)[0]
