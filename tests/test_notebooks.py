@@ -6,23 +6,18 @@ Each chapter page's notebook, as ``make html`` wrote it into the built site
 examples, read here from the page's source with :class:`doctest.DocTestParser`, and
 print what the page's doctests expect, compared as Sphinx's doctest compares them.
 
-Without a built site the tests skip and say why; with ``LSTMDOC_REQUIRE_BROWSER=1``
-(CI, which builds the site first) they fail instead.
+The notebooks set up what the pages' doctests run with (one BLAS thread, numpy's
+printing), so they run here as a reader's would: nothing is set for them. The exercise
+notebooks are tested in ``test_exercises.py``.
 """
 
 import doctest
 import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-SITE = Path(os.environ.get("LSTMDOC_SITE", ROOT / "_build" / "html")).resolve()
-NOTEBOOKS = SITE / "_notebooks"
-REQUIRE = os.environ.get("LSTMDOC_REQUIRE_BROWSER") == "1"
+from notebook_run import DOCS, NOTEBOOKS, built_site, errors, execute, shown
 # Sphinx's doctest compares with these flags (its doctest_default_flags).
 FLAGS = doctest.ELLIPSIS | doctest.IGNORE_EXCEPTION_DETAIL | doctest.DONT_ACCEPT_TRUE_FOR_1
 DOCTEST_BLOCK = re.compile(r"^```\{doctest\}\n(.*?)^```", re.S | re.M)
@@ -45,12 +40,7 @@ PAGES = page_notebooks()
 
 @pytest.fixture(scope="module")
 def site():
-    if not (SITE / "index.html").is_file() or not PAGES:
-        reason = f"no built site with notebooks at {SITE} (run `make html`, or set LSTMDOC_SITE)"
-        if REQUIRE:
-            pytest.fail(f"LSTMDOC_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return SITE
+    return built_site()
 
 
 def expected_cells(page):
@@ -69,59 +59,31 @@ def expected_cells(page):
     return cells
 
 
-def shown(cell):
-    """What a doctest would have read from the cell: its stdout and its result's repr."""
-    out = []
-    for output in cell.outputs:
-        if output.output_type == "stream" and output.name == "stdout":
-            out.append(output.text)
-        elif output.output_type == "execute_result":
-            out.append(output.data["text/plain"] + "\n")
-    return "".join(out)
-
-
 def mismatch(example, cell):
     """Why the cell's output is not the example's expected output, or None."""
     checker = doctest.OutputChecker()
     flags = FLAGS
     for flag, on in example.options.items():
         flags = flags | flag if on else flags & ~flag
-    errors = [o for o in cell.outputs if o.output_type == "error"]
+    raised = errors(cell)
     if example.exc_msg is not None:
-        if not errors:
+        if not raised:
             return f"expected {example.exc_msg!r}, no exception"
-        got = f"{errors[0].ename}: {errors[0].evalue}\n"
+        got = f"{raised[0].ename}: {raised[0].evalue}\n"
         want = example.exc_msg
         if flags & doctest.IGNORE_EXCEPTION_DETAIL:  # as doctest: the type, not the module
             got, want = (doctest._strip_exception_details(m) for m in (got, want))
         return None if checker.check_output(want, got, flags) else f"raised {got!r}"
-    if errors:
-        return f"raised {errors[0].ename}: {errors[0].evalue}"
+    if raised:
+        return f"raised {raised[0].ename}: {raised[0].evalue}"
     got = shown(cell)
     if checker.check_output(example.want, got, flags):
         return None
     return checker.output_difference(example, got, flags)
 
 
-def execute(nb, cwd):
-    """Run ``nb`` in a fresh python3 kernel in ``cwd``, as a reader's Run All would."""
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, kernel_name="python3", timeout=900,
-                   resources={"metadata": {"path": str(cwd)}}).execute()
-    return nb
-
-
-@pytest.fixture
-def quiet_blas(monkeypatch):
-    """The Makefile's setting, so that the last printed digits are the page's."""
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    monkeypatch.setenv("MKL_NUM_THREADS", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-
-
 @pytest.mark.parametrize("page", [p for p, _ in PAGES] or ["(no notebooks)"])
-def test_notebook_runs_and_prints_what_its_page_prints(site, page, tmp_path, quiet_blas):
+def test_notebook_runs_and_prints_what_its_page_prints(site, page, tmp_path):
     nb = nbformat.read(NOTEBOOKS / f"{page}.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"][PREAMBLE_CODE_CELLS:]
     expected = expected_cells(page)
@@ -180,106 +142,7 @@ def test_a_notebook_without_lstmdoc_says_how_to_install_it(site, tmp_path):
     first = next(c for c in nb.cells if c.cell_type == "code")
     hide = nbformat.v4.new_code_cell("import sys\nsys.modules['lstmdoc'] = None  # as if not installed")
     nb.cells = [hide, first]
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, kernel_name="python3", timeout=120, allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for o in nb.cells[1].outputs if o.output_type == "error"]
-    assert errors and errors[0].ename == "ModuleNotFoundError"
-    assert "pip install -e ." in errors[0].evalue and "lstmdoc" in errors[0].evalue
-
-
-# --- the exercises (docs/_ext/lstmdoc_exercises.py) ------------------------------------------
-
-EXERCISES = NOTEBOOKS / "exercises"
-# A classic mistake in each function (the body replacing `raise NotImplementedError`), and
-# what the grader must call it.
-MISTAKES = {
-    "dlogits": ("y = np.zeros_like(probs)\ny[target, np.arange(probs.shape[1])] = 1\n"
-                "return probs - y", "the 1/B mean forgotten"),
-    "dWy": ("return h @ dlogits.T", "the transpose of the expected array"),
-    "dBy": ("return dlogits.sum(axis=1)", "the right numbers in the wrong shape"),
-    "dh_output": ("return -(Wy.T @ dlogits)", "the sign flipped"),
-    "dHt": ("return dh_out", "the dh_next term forgotten"),
-    "dOt": ("return dh * cache.tanh_c", "σ' missing"),
-    "dCt": ("return dh * cache.o * (1 - cache.tanh_c**2)", "the dc_next term forgotten"),
-    "dCprojt": ("return dc * cache.i", "tanh' missing"),
-    "dFt": ("return dc * cache.c_prev", "σ' missing"),
-    "dIt": ("return dc * cache.cproj", "σ' missing"),
-    "dW": ("return cache.z @ da.T", "the transpose of the expected array"),
-    "db": ("return -da.sum(axis=1, keepdims=True)", "the sign flipped"),
-    "dHX": ("H = W.shape[0] // 4\ndz = W.T @ da\nreturn dz[H:], dz[:H]", "z split as [h; x]"),
-    "dC_next": ("return dc", "the factor f_t forgotten"),
-    "layernorm_backward": (
-        "dx = cache.inv_std * (dy - dy.mean(axis=0, keepdims=True)\n"
-        "                      - cache.xhat * (dy * cache.xhat).mean(axis=0, keepdims=True))\n"
-        "return dx, (dy * cache.xhat).sum(axis=1, keepdims=True), dy.sum(axis=1, keepdims=True)",
-        "the gain forgotten"),
-}
-SKELETON = re.compile(r"^def (\w+)\((.*?)\):\n(.*)    raise NotImplementedError\(.*\)$", re.S)
-OWN = {"layernorm_backward": "lstmdoc.layernorm"}
-
-
-def exercise_notebooks():
-    return sorted(EXERCISES.glob("*.ipynb")) if EXERCISES.is_dir() else []
-
-
-def filled(cell, body):
-    """The skeleton ``cell`` with ``body`` in place of its ``raise NotImplementedError``."""
-    name, args, head = SKELETON.match(cell.source).groups()
-    lines = "".join(f"    {line}\n" for line in body.splitlines())
-    return nbformat.v4.new_code_cell(f"def {name}({args}):\n{head}{lines}".rstrip("\n"))
-
-
-def own_body(name, args):
-    """A body that returns lstmdoc's own function's result."""
-    module = OWN.get(name, "lstmdoc.output" if name in ("dlogits", "dWy", "dBy", "dh_output")
-                     else "lstmdoc.cell_backward")
-    names = ", ".join(a.split("=")[0].strip() for a in args.split(","))
-    return f"import {module}\nreturn {module}.{name}({names})"
-
-
-def graded_output(cell):
-    assert not [o for o in cell.outputs if o.output_type == "error"], cell.outputs
-    return shown(cell)
-
-
-@pytest.mark.parametrize("path", exercise_notebooks() or ["(no exercises)"],
-                         ids=lambda p: getattr(p, "stem", p))
-def test_exercise_as_shipped_with_lstmdoc_s_functions_and_with_a_mistake(site, path, tmp_path,
-                                                                         quiet_blas):
-    """One kernel runs the notebook as shipped, then each function filled with lstmdoc's own
-    (graded ok), with a classic mistake (named), and with a wrong signature (the grader's
-    message, not a traceback)."""
-    nb = nbformat.read(path, as_version=4)
-    cells = nb.cells
-    skeletons = [k for k, c in enumerate(cells) if c.cell_type == "code" and SKELETON.match(c.source)]
-    assert skeletons and all(cells[k + 1].source.startswith("grade(") for k in skeletons)
-    extra = []
-    for k in skeletons:
-        name, args, _ = SKELETON.match(cells[k].source).groups()
-        grade = nbformat.v4.new_code_cell(f"grade({name})")
-        extra += [filled(cells[k], own_body(name, args)), grade,
-                  filled(cells[k], MISTAKES[name][0]), grade,
-                  nbformat.v4.new_code_cell(f"def {name}():\n    return None"), grade]
-    nb.cells = cells + [nbformat.v4.new_code_cell(c.source) for c in extra]
-    execute(nb, tmp_path)
-    shipped, tried = nb.cells[:len(cells)], nb.cells[len(cells):]
-    assert all(not [o for o in c.outputs if o.output_type == "error"]
-               for c in shipped if c.cell_type == "code")
-    for k in skeletons:
-        name = SKELETON.match(shipped[k].source)[1]
-        assert graded_output(shipped[k + 1]) == (
-            f"Still to be written: {name} (its body is still `raise NotImplementedError`).\n")
-    if len(skeletons) > 1:  # the last cell grades them all
-        names = ", ".join(SKELETON.match(shipped[k].source)[1] for k in skeletons)
-        assert graded_output(shipped[-1]).endswith(f"Still to be written: {names} (its body "
-                                                   "is still `raise NotImplementedError`).\n")
-    for j, k in enumerate(skeletons):
-        name = SKELETON.match(shipped[k].source)[1]
-        right, wrong, signature = (graded_output(tried[6 * j + m]) for m in (1, 3, 5))
-        assert right.startswith(f"ok    {name} ") and "matches at all" in right, right
-        assert right.count("\n") == 1, right
-        assert right.startswith("ok") and wrong.startswith("WRONG"), wrong
-        assert f"likely mistake: {MISTAKES[name][1]}" in wrong, wrong
-        assert "signature differs" in signature and "Traceback" not in signature, signature
+    execute(nb, tmp_path, allow_errors=True)
+    raised = errors(nb.cells[1])
+    assert raised and raised[0].ename == "ModuleNotFoundError"
+    assert "pip install -e ." in raised[0].evalue and "lstmdoc" in raised[0].evalue

@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 
 import lstmdoc_notebooks
 import myst_notebook
+from notebook_resolver import OUT, Resolver, chapter_title, notebook_path
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ SETUP = "\n".join([lstmdoc_notebooks.INSTALL, "import numpy as np",
 
 def exercise_path(page):
     """Named apart from the page's own notebook: both may sit in one downloads folder."""
-    return f"{lstmdoc_notebooks.OUT}/exercises/{posixpath.basename(page)}-exercise.ipynb"
+    return f"{OUT}/exercises/{posixpath.basename(page)}-exercise.ipynb"
 
 
 def sections(doc, names=("Parameters", "Returns")):
@@ -114,7 +115,7 @@ def skeleton(name, module, numbers):
 def exercise_notebook(app, page, equations, resolver):
     functions, cache = EXERCISES[page]
     here = posixpath.dirname(exercise_path(page))
-    title = lstmdoc_notebooks.chapter_title(app.env, page)
+    title = chapter_title(app.env, page)
     link = posixpath.relpath(f"{page}.html", here)
     cells = [myst_notebook.markdown_cell(
         f"# Exercise: {title}\n\nWrite {', '.join(f'`{f[0]}`' for f in functions)} yourself, "
@@ -148,7 +149,7 @@ def write_exercises(app, builder):
     equations = Equations(app, md)
     start = time.perf_counter()
     for page in EXERCISES:
-        resolver = lstmdoc_notebooks.Resolver(app, page, ())
+        resolver = Resolver(app, page, ())
         nb = exercise_notebook(app, page, equations, resolver)
         path = exercise_path(page)
         lstmdoc_notebooks.write_if_changed(Path(app.outdir, path),
@@ -197,7 +198,7 @@ class ExerciseList(SphinxDirective):
 
 def exercise_list_markdown(resolver, argument, options, body):
     """The ``{lstmdoc-exercises}`` list in a notebook: links to the exercise notebooks."""
-    here = posixpath.dirname(lstmdoc_notebooks.notebook_path(resolver.docname))
+    here = posixpath.dirname(notebook_path(resolver.docname))
     lines = []
     for page, (functions, _) in EXERCISES.items():
         target = posixpath.relpath(exercise_path(page), here)

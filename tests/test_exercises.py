@@ -1,0 +1,111 @@
+"""The exercise notebooks (docs/_ext/lstmdoc_exercises.py): shipped, solved, and solved wrong.
+
+Each notebook of the built site's ``_notebooks/exercises`` is run in one kernel: as
+shipped (every grade says which function is still to be written, nothing raises), then
+with each function filled with lstmdoc's own (graded ok), with a classic mistake (the
+grader names it) and with a wrong signature (the grader's message, not a traceback).
+"""
+
+import re
+
+import pytest
+from notebook_run import NOTEBOOKS, built_site, errors, execute, shown
+
+nbformat = pytest.importorskip("nbformat")
+
+
+@pytest.fixture(scope="module")
+def site():
+    return built_site()
+
+
+EXERCISES = NOTEBOOKS / "exercises"
+# A classic mistake in each function (the body replacing `raise NotImplementedError`), and
+# what the grader must call it.
+MISTAKES = {
+    "dlogits": ("y = np.zeros_like(probs)\ny[target, np.arange(probs.shape[1])] = 1\n"
+                "return probs - y", "the 1/B mean forgotten"),
+    "dWy": ("return h @ dlogits.T", "the transpose of the expected array"),
+    "dBy": ("return dlogits.sum(axis=1)", "the right numbers in the wrong shape"),
+    "dh_output": ("return -(Wy.T @ dlogits)", "the sign flipped"),
+    "dHt": ("return dh_out", "the dh_next term forgotten"),
+    "dOt": ("return dh * cache.tanh_c", "σ' missing"),
+    "dCt": ("return dh * cache.o * (1 - cache.tanh_c**2)", "the dc_next term forgotten"),
+    "dCprojt": ("return dc * cache.i", "tanh' missing"),
+    "dFt": ("return dc * cache.c_prev", "σ' missing"),
+    "dIt": ("return dc * cache.cproj", "σ' missing"),
+    "dW": ("return cache.z @ da.T", "the transpose of the expected array"),
+    "db": ("return -da.sum(axis=1, keepdims=True)", "the sign flipped"),
+    "dHX": ("H = W.shape[0] // 4\ndz = W.T @ da\nreturn dz[H:], dz[:H]", "z split as [h; x]"),
+    "dC_next": ("return dc", "the factor f_t forgotten"),
+    "layernorm_backward": (
+        "dx = cache.inv_std * (dy - dy.mean(axis=0, keepdims=True)\n"
+        "                      - cache.xhat * (dy * cache.xhat).mean(axis=0, keepdims=True))\n"
+        "return dx, (dy * cache.xhat).sum(axis=1, keepdims=True), dy.sum(axis=1, keepdims=True)",
+        "the gain forgotten"),
+}
+SKELETON = re.compile(r"^def (\w+)\((.*?)\):\n(.*)    raise NotImplementedError\(.*\)$", re.S)
+OWN = {"layernorm_backward": "lstmdoc.layernorm"}
+
+
+def exercise_notebooks():
+    return sorted(EXERCISES.glob("*.ipynb")) if EXERCISES.is_dir() else []
+
+
+def filled(cell, body):
+    """The skeleton ``cell`` with ``body`` in place of its ``raise NotImplementedError``."""
+    name, args, head = SKELETON.match(cell.source).groups()
+    lines = "".join(f"    {line}\n" for line in body.splitlines())
+    return nbformat.v4.new_code_cell(f"def {name}({args}):\n{head}{lines}".rstrip("\n"))
+
+
+def own_body(name, args):
+    """A body that returns lstmdoc's own function's result."""
+    module = OWN.get(name, "lstmdoc.output" if name in ("dlogits", "dWy", "dBy", "dh_output")
+                     else "lstmdoc.cell_backward")
+    names = ", ".join(a.split("=")[0].strip() for a in args.split(","))
+    return f"import {module}\nreturn {module}.{name}({names})"
+
+
+def graded_output(cell):
+    assert not errors(cell), cell.outputs
+    return shown(cell)
+
+
+@pytest.mark.parametrize("path", exercise_notebooks() or ["(no exercises)"],
+                         ids=lambda p: getattr(p, "stem", p))
+def test_exercise_as_shipped_with_lstmdoc_s_functions_and_with_a_mistake(site, path, tmp_path):
+    """One kernel runs the notebook as shipped, then each function filled with lstmdoc's own
+    (graded ok), with a classic mistake (named), and with a wrong signature (the grader's
+    message, not a traceback)."""
+    nb = nbformat.read(path, as_version=4)
+    cells = nb.cells
+    skeletons = [k for k, c in enumerate(cells) if c.cell_type == "code" and SKELETON.match(c.source)]
+    assert skeletons and all(cells[k + 1].source.startswith("grade(") for k in skeletons)
+    extra = []
+    for k in skeletons:
+        name, args, _ = SKELETON.match(cells[k].source).groups()
+        grade = nbformat.v4.new_code_cell(f"grade({name})")
+        extra += [filled(cells[k], own_body(name, args)), grade,
+                  filled(cells[k], MISTAKES[name][0]), grade,
+                  nbformat.v4.new_code_cell(f"def {name}():\n    return None"), grade]
+    nb.cells = cells + [nbformat.v4.new_code_cell(c.source) for c in extra]
+    execute(nb, tmp_path)
+    shipped, tried = nb.cells[:len(cells)], nb.cells[len(cells):]
+    assert not [c.source for c in shipped if errors(c)]
+    for k in skeletons:
+        name = SKELETON.match(shipped[k].source)[1]
+        assert graded_output(shipped[k + 1]) == (
+            f"Still to be written: {name} (its body is still `raise NotImplementedError`).\n")
+    if len(skeletons) > 1:  # the last cell grades them all
+        names = ", ".join(SKELETON.match(shipped[k].source)[1] for k in skeletons)
+        assert graded_output(shipped[-1]).endswith(f"Still to be written: {names} (its body "
+                                                   "is still `raise NotImplementedError`).\n")
+    for j, k in enumerate(skeletons):
+        name = SKELETON.match(shipped[k].source)[1]
+        right, wrong, signature = (graded_output(tried[6 * j + m]) for m in (1, 3, 5))
+        assert right.startswith(f"ok    {name} ") and "matches at all" in right, right
+        assert right.count("\n") == 1, right
+        assert right.startswith("ok") and wrong.startswith("WRONG"), wrong
+        assert f"likely mistake: {MISTAKES[name][1]}" in wrong, wrong
+        assert "signature differs" in signature and "Traceback" not in signature, signature
