@@ -655,7 +655,11 @@ def test_book_holds_every_page_in_reading_order(site, book):
 
 def test_book_in_browser(context, server, book):
     """Every equation typeset, every figure loaded, nothing fetched off the site."""
-    visit = Visit(context, urljoin(server, BOOK))
+    context.set_default_timeout(120_000)  # the book typesets every page's equations at once
+    try:
+        visit = Visit(context, urljoin(server, BOOK))
+    finally:
+        context.set_default_timeout(30_000)
     try:
         off_site = [u for u in visit.requests
                     if not u.startswith(server) and not u.startswith(("data:", "blob:"))]
@@ -672,5 +676,23 @@ def test_book_in_browser(context, server, book):
         breaks = visit.page.evaluate("""() => [...document.querySelectorAll(".lstmdoc-book-page")]
             .slice(1).filter(p => getComputedStyle(p).breakBefore !== "page").length""")
         assert breaks == 0, "on paper, every page of the site starts a new sheet"
+    finally:
+        visit.close()
+
+
+def test_download_notebook_links_are_visible_and_fetch_notebooks(context, server):
+    """A Step page shows its two links under its title; each fetches a version-4 notebook."""
+    visit = Visit(context, urljoin(server, "steps/dot.html"))
+    try:
+        bar = visit.page.locator("p.lstmdoc-notebook-links")
+        assert bar.is_visible()
+        title_bottom = visit.page.locator("h1").bounding_box()["y"]
+        assert bar.bounding_box()["y"] > title_bottom  # under the title
+        links = bar.locator("a[download]")
+        assert links.all_inner_texts() == ["Download notebook", "exercise notebook"]
+        for k in range(links.count()):
+            url = urljoin(visit.page.url, links.nth(k).get_attribute("href"))
+            notebook = visit.page.request.get(url).json()
+            assert notebook["nbformat"] == 4 and notebook["cells"], url
     finally:
         visit.close()
