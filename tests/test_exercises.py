@@ -80,7 +80,8 @@ def test_exercise_as_shipped_with_lstmdoc_s_functions_and_with_a_mistake(site, p
     message, not a traceback)."""
     nb = nbformat.read(path, as_version=4)
     cells = nb.cells
-    skeletons = [k for k, c in enumerate(cells) if c.cell_type == "code" and SKELETON.match(c.source)]
+    skeletons = [k for k, c in enumerate(cells)
+                 if c.cell_type == "code" and SKELETON.match(c.source)]
     assert skeletons and all(cells[k + 1].source.startswith("grade(") for k in skeletons)
     extra = []
     for k in skeletons:

@@ -99,7 +99,8 @@ def test_notebook_runs_and_prints_what_its_page_prints(site, page, tmp_path):
 
 # --- what every notebook holds ----------------------------------------------------------------
 
-MYST_LEFT = re.compile(r"\{(eq|func|class|attr|mod|meth|doc|ref|numref)\}`|```\{|^:::|\$\$ \(", re.M)
+MYST_LEFT = re.compile(r"\{(eq|func|class|attr|mod|meth|doc|ref|numref)\}`|```\{|^:::|\$\$ \(",
+                       re.M)
 
 
 def all_notebooks():
@@ -113,7 +114,8 @@ def test_markdown_cells_are_plain_markdown_with_links_inside_the_site(site):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "markdown":
                 continue
-            problems += [f"{path.name}: MyST left: {m[0]!r}" for m in MYST_LEFT.finditer(cell.source)]
+            problems += [f"{path.name}: MyST left: {m[0]!r}"
+                         for m in MYST_LEFT.finditer(cell.source)]
             for url in re.findall(r"\]\(([^)\s]+)\)", cell.source):
                 if url.startswith("attachment:"):
                     if url.removeprefix("attachment:") not in cell.get("attachments", {}):
@@ -137,10 +139,10 @@ def test_every_chapter_page_links_its_notebook(site):
 
 
 def test_a_notebook_without_lstmdoc_says_how_to_install_it(site, tmp_path):
-    """Run where lstmdoc cannot be imported, the first code cell stops with the way to install it."""
+    """Where lstmdoc cannot be imported, the first code cell stops with the way to install it."""
     nb = nbformat.read(NOTEBOOKS / "steps" / "dot.ipynb", as_version=4)
     first = next(c for c in nb.cells if c.cell_type == "code")
-    hide = nbformat.v4.new_code_cell("import sys\nsys.modules['lstmdoc'] = None  # as if not installed")
+    hide = nbformat.v4.new_code_cell("import sys\nsys.modules['lstmdoc'] = None  # not installed")
     nb.cells = [hide, first]
     execute(nb, tmp_path, allow_errors=True)
     raised = errors(nb.cells[1])

@@ -112,33 +112,41 @@ def skeleton(name, module, numbers):
             f"    raise NotImplementedError(\"write {name}, then run this cell and the next\")")
 
 
-def exercise_notebook(app, page, equations, resolver):
-    functions, cache = EXERCISES[page]
+def function_cells(app, page, function, equations, resolver):
+    """A function's three cells: its equations and arguments, its skeleton, its grade."""
+    name, module, labels = function
     here = posixpath.dirname(exercise_path(page))
+    shown = [equations(label, resolver) for label in labels]
+    numbers = [f"({resolver.equation(label)})" for label in labels]
+    doc = shown[0][1]
+    where = f"[{app.env.titles[doc].astext()}]({posixpath.relpath(doc + '.html', here)})"
+    text = [f"## `{name}`",
+            f"Equation{'s' * (len(labels) > 1)} {' and '.join(numbers)} of {where}:",
+            *(tex for tex, _ in shown)]
+    cache = EXERCISES[page][1]
+    if cache:
+        text.append(cache + (f" {cell_cache_fields()}" if cache == CELL_CACHE else ""))
+    return [myst_notebook.markdown_cell("\n\n".join(text)),
+            myst_notebook.code_cell(skeleton(name, module, numbers)),
+            myst_notebook.code_cell(f"grade({name})")]
+
+
+def exercise_notebook(app, page, equations, resolver):
+    """The page's exercise: a title, the setup, each function's cells, then all graded."""
+    functions = EXERCISES[page][0]
     title = chapter_title(app.env, page)
-    link = posixpath.relpath(f"{page}.html", here)
+    link = posixpath.relpath(f"{page}.html", posixpath.dirname(exercise_path(page)))
     cells = [myst_notebook.markdown_cell(
         f"# Exercise: {title}\n\nWrite {', '.join(f'`{f[0]}`' for f in functions)} yourself, "
         f"from the equations of [{title}]({link}). Under each function, a cell grades it on "
         "the spot: lstmdoc's grader calls your function where lstmdoc calls its own and "
         "names the likely mistake. Run the cells in order; run a function's cell again after "
         "each change, then its grade."), myst_notebook.code_cell(SETUP)]
-    for name, module, labels in functions:
-        shown = [equations(label, resolver) for label in labels]
-        numbers = [f"({resolver.equation(label)})" for label in labels]
-        where = "".join(f" of [{app.env.titles[doc].astext()}]({posixpath.relpath(doc + '.html', here)})"
-                        for _, doc in shown[:1])
-        text = [f"## `{name}`", f"Equation{'s' * (len(labels) > 1)} {' and '.join(numbers)}{where}:",
-                *(tex for tex, _ in shown)]
-        if cache:
-            text.append(cache + (f" {cell_cache_fields()}" if cache == CELL_CACHE else ""))
-        cells += [myst_notebook.markdown_cell("\n\n".join(text)),
-                  myst_notebook.code_cell(skeleton(name, module, numbers)),
-                  myst_notebook.code_cell(f"grade({name})")]
+    for function in functions:
+        cells += function_cells(app, page, function, equations, resolver)
     if len(functions) > 1:
-        names = ", ".join(f[0] for f in functions)
         cells += [myst_notebook.markdown_cell("## All of them"),
-                  myst_notebook.code_cell(f"grade({names})")]
+                  myst_notebook.code_cell(f"grade({', '.join(f[0] for f in functions)})")]
     return lstmdoc_notebooks.new_notebook(cells)
 
 
@@ -155,7 +163,8 @@ def write_exercises(app, builder):
         lstmdoc_notebooks.write_if_changed(Path(app.outdir, path),
                                            lstmdoc_notebooks.notebook_json(nb, path))
     folder = Path(app.outdir, posixpath.dirname(exercise_path("x")))
-    lstmdoc_notebooks.remove_others(folder, {Path(app.outdir, exercise_path(p)) for p in EXERCISES})
+    lstmdoc_notebooks.remove_others(folder,
+                                    {Path(app.outdir, exercise_path(p)) for p in EXERCISES})
     logger.info(f"lstmdoc_exercises: {len(EXERCISES)} exercise notebooks "
                 f"in {time.perf_counter() - start:.2f} s")
 
@@ -165,7 +174,7 @@ def try_it_link(app, docname, bar):
     if docname not in EXERCISES:
         return
     target = exercise_path(docname)
-    names = ", ".join(f"`{f[0]}`" for f in EXERCISES[docname][0]).replace("`", "")
+    names = ", ".join(f[0] for f in EXERCISES[docname][0])
     bar += nodes.Text(" ")
     bar += nodes.strong("", "Try it yourself: ")
     bar += lstmdoc_notebooks.download_link("", "exercise notebook",
@@ -190,8 +199,8 @@ class ExerciseList(SphinxDirective):
                 para += nodes.literal("", name)
             para += nodes.Text(" — ")
             target = exercise_path(page)
-            para += lstmdoc_notebooks.download_link(
-                "", posixpath.basename(target), refuri=lstmdoc_notebooks.relative(target, self.env.docname))
+            para += lstmdoc_notebooks.download_link("", posixpath.basename(target), refuri=(
+                lstmdoc_notebooks.relative(target, self.env.docname)))
             items += nodes.list_item("", para)
         return [items]
 
@@ -203,7 +212,8 @@ def exercise_list_markdown(resolver, argument, options, body):
     for page, (functions, _) in EXERCISES.items():
         target = posixpath.relpath(exercise_path(page), here)
         names = ", ".join(f"`{f[0]}`" for f in functions)
-        lines.append(f"- {resolver.env.titles[page].astext()}: {names} — [{posixpath.basename(target)}]({target})")
+        title = resolver.env.titles[page].astext()
+        lines.append(f"- {title}: {names} — [{posixpath.basename(target)}]({target})")
     return "\n".join(lines)
 
 

@@ -73,7 +73,7 @@ def setup_cell(app):
 
 
 def page_notebook(app, docname, pages, md):
-    """The notebook of one page (an ``nbformat`` NotebookNode, validated)."""
+    """The notebook of one page, an ``nbformat`` NotebookNode (validated when written)."""
     env = app.env
     path = env.doc2path(docname, base=False).as_posix()
     cells = myst_notebook.Converter(md, Resolver(app, docname, pages)).convert(
@@ -91,10 +91,9 @@ def new_notebook(cells):
     """A version-4 notebook of ``cells``, numbered ids (reproducible), for a python3 kernel."""
     for k, cell in enumerate(cells, 1):
         cell["id"] = f"cell-{k}"
-    nb = nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells, "metadata": {
+    return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "cells": cells, "metadata": {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"}}})
-    return nb
 
 
 def notebook_json(nb, name):

@@ -150,13 +150,13 @@ class Converter:
             self.add_markdown(markdown)
 
     def figure(self, argument, options, caption, path):
-        """The image as an attachment of its cell (the notebook stays one file), then its caption."""
+        """The image as an attachment of its cell (the notebook stays one file), and its caption."""
         src = posixpath.normpath(posixpath.join(posixpath.dirname(path), argument))
         data, mime, number = self.resolver.figure(src)
         filename = posixpath.basename(src)
         alt = options.get("alt", "").replace("]", ")").replace("[", "(")
         cell = markdown_cell(f"![{alt}](attachment:{filename})\n\n"
-                                     f"*Figure {number}.* {self.inline(caption, path)}")
+                             f"*Figure {number}.* {self.inline(caption, path)}")
         cell["attachments"] = {filename: {mime: base64.b64encode(data).decode("ascii")}}
         self.flush()
         self.cells.append(cell)

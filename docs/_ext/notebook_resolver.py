@@ -73,7 +73,8 @@ class Resolver:
 
     def literalinclude(self, path, argument, options):
         # Normalised as Sphinx's directive does, so the module analysed then is reused.
-        filename = os.path.normpath(os.path.join(self.app.srcdir, posixpath.dirname(path), argument))
+        folder = os.path.join(self.app.srcdir, posixpath.dirname(path))
+        filename = os.path.normpath(os.path.join(folder, argument))
         return LiteralIncludeReader(filename, options, self.app.config).read()[0]
 
     def read(self, path):

@@ -95,7 +95,8 @@ def grade(*functions):
     """
     for f in functions:
         if not callable(f) or getattr(f, "__name__", None) not in GRADED:
-            raise TypeError(f"grade() takes your functions named as lstmdoc's ({', '.join(GRADED)}), "
+            raise TypeError(f"grade() takes your functions named as lstmdoc's "
+                            f"({', '.join(GRADED)}), "
                             f"got {getattr(f, '__name__', None) or type(f).__name__!r}")
     todo = set()
     steps = [f for f in functions if f.__name__ in REFERENCE]
