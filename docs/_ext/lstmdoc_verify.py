@@ -1,8 +1,9 @@
 """Sphinx extension: verify every gradient before a single page is written.
 
 On ``builder-inited`` (every builder: html, doctest, ...) it runs
-:func:`lstmdoc.verify` on both worked examples and on the random example
-with layer norm, with recurrent dropout, and with both (the whole cell), every
+:func:`lstmdoc.verify` on both worked examples, on the random example
+with layer norm, with recurrent dropout, and with both (the whole cell), and
+with a target at every step and a ragged mask (every step predicts), every
 entry of every gradient, and :func:`lstmdoc.deep.verify` on the stacked,
 bidirectional and stacked-bidirectional random examples. Any gradient that
 disagrees with central finite differences stops the build with a ``VerificationError``.
@@ -27,6 +28,7 @@ WHAT = {
     "Wy": "output weights (Step 1, DWy)", "by": "output biases (Step 1, DBy)",
     "X": "every input", "h0": "initial hidden state", "c0": "initial cell state",
     "dlogits": "softmax + cross-entropy (Step 1)",
+    "dh_out": "h_t where the output layer reads it (every step predicts)",
     "dHt": "hidden state", "dOt": "output gate, pre-activation",
     "dCt": "cell state (with layer norm: before its norm)", "dCprojt": "candidate, pre-activation",
     "dFt": "forget gate, pre-activation", "dIt": "input gate, pre-activation",
@@ -43,6 +45,7 @@ EXAMPLES = (
     lambda: lstmdoc.example.article(), lambda: lstmdoc.example.random(),
     lambda: lstmdoc.example.random(layer_norm=True), lambda: lstmdoc.example.random(keep_prob=0.75),
     lambda: lstmdoc.example.random(layer_norm=True, keep_prob=0.75),
+    lambda: lstmdoc.example.random(every_step=True),
 )
 
 

@@ -7,12 +7,16 @@
 - :func:`generate` — continue a prompt, greedy or sampled;
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,
   :func:`one_hot`, :func:`train` (the loop) and :func:`sgd_step` (the update);
+- optimizers, torch.optim's updates: :class:`SGD` (plain or with momentum) and
+  :class:`Adam`, and :func:`clip_grad_norm`, torch's global-norm clip;
 - :func:`belling_the_cat` — the shipped corpus, the fable the article's words
   come from, and :func:`fable_run`, a model learning it.
 
 Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 """
 
+from .clip import clip_grad_norm
+from .optim import SGD, Adam
 from .article import article, article_offsets, article_windows
 from .data import Corpus, Windows, belling_the_cat, make_windows, one_hot, tokenize
 from .fable import FABLE, FableSettings, fable_run
@@ -20,7 +24,7 @@ from .fit import fit, fit_text, init_params, sample_windows
 from .generate import generate
 from .loop import TrainingDiverged, TrainRun, sgd_step, train
 
-__all__ = ["article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
+__all__ = ["Adam", "SGD", "clip_grad_norm", "article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
            "make_windows", "one_hot", "tokenize", "FABLE", "FableSettings", "fable_run", "fit",
            "fit_text", "init_params", "sample_windows",
            "generate", "TrainingDiverged", "TrainRun", "sgd_step", "train"]
