@@ -333,8 +333,9 @@ def execute(args):
         return e.code
     except KeyboardInterrupt:
         saved = "; nothing was saved" if args.run is run_train else ""
-        if getattr(args, "saved", None):
-            saved = f"; {args.out} holds update {args.saved} (--resume {args.out} continues)"
+        update = cli_tbptt.saved_update(args.out) if getattr(args, "saving", False) else None
+        if update is not None:
+            saved = f"; {args.out} holds update {update} (--resume {args.out} continues)"
         print(f"\n{command}: interrupted{saved}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `lstmdoc trace | head`: the reader left; not an error to report

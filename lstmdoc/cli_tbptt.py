@@ -122,8 +122,8 @@ def run(args, text, source, usage_error):
                 report(f"epoch {s.epoch}/{hyper['epochs']}: train loss {hyper['train_losses'][-1]:.4f}",
                        hyper, bar)
             if s.iteration == total or (args.save_every and s.iteration % args.save_every == 0):
+                args.saving = True  # from now on a Ctrl-C reports what the file holds
                 checkpoint.save(args.out, s.params, vocab, hyper, optimizer=opt, state=s.state)
-                args.saved = s.iteration
     print(f"saved {args.out}")
     return 0
 
@@ -175,3 +175,11 @@ def from_checkpoint(path, ck, vocab, usage_error):
     except ValueError as e:
         raise usage_error(f"{path}: {e}") from None
     return ck.params, opt, ck.hyper["iteration"], ck.state
+
+
+def saved_update(path):
+    """The update a truncated-BPTT checkpoint holds (for the message after Ctrl-C), or None."""
+    try:
+        return checkpoint.load(path).hyper.get("iteration")
+    except (OSError, ValueError):
+        return None
