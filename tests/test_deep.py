@@ -135,13 +135,13 @@ def test_verify_catches_a_wrong_split_between_directions(monkeypatch):
 def test_verify_catches_the_article_codes_misalignment(monkeypatch):
     """h_bw(T) taken after the backward cell's last step (processing order) is another loss."""
     import lstmdoc.deep.model as model
-    original = model.top_states
+    original = model.step_states
 
-    def processing_order(params, fw, bw):
-        return np.concatenate([fw[-1].h[-1], bw[-1].h[-1]])
-    monkeypatch.setattr(model, "top_states", processing_order)
+    def processing_order(fw, bw):  # the backward stack's states not flipped back in time
+        return np.concatenate([fw[-1].h, bw[-1].h], axis=1)
+    monkeypatch.setattr(model, "step_states", processing_order)
     assert failures(bidirectional())
-    monkeypatch.setattr(model, "top_states", original)
+    monkeypatch.setattr(model, "step_states", original)
     assert not failures(bidirectional())
 
 
