@@ -21,7 +21,8 @@ from .train.optim import OPTIMIZERS, restore
 DEFAULTS = {"hidden": 128, "layers": 1, "steps": 64, "batch_size": 32, "optimizer": "adam",
             "lr": 2e-3, "momentum": 0.9, "clip": 5.0, "keep_prob": 1.0, "val_fraction": 0.1,
             "seed": 0, "dtype": "float64"}
-"""Without ``--epochs`` the window run's defaults apply (:data:`lstmdoc.cli.TRAIN_DEFAULTS`)."""
+"""The defaults of truncated-BPTT training; without ``--epochs`` the window run's apply
+(``lstmdoc.cli.TRAIN_DEFAULTS``)."""
 MODEL = ("char", "hidden", "layers", "layer_norm", "steps", "batch_size", "optimizer", "lr",
          "momentum", "clip", "keep_prob", "val_fraction", "seed", "dtype")
 """What a resumed run takes from its checkpoint: given again, it must be the same."""

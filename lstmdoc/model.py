@@ -164,7 +164,7 @@ def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None, *, ta
     target_mask : ndarray of shape (T, B), optional
         With a (T, B) target: each prediction's weight (0 for padding), ones when
         omitted; the loss is ``Σ mask·CE / Σ mask``.
-    return_state : bool, default False
+    return_state : bool, optional
         Also return the last state ``(h_T, c_T)``: the next chunk's initial
         state in truncated BPTT (:mod:`lstmdoc.train.stream`), without a second pass.
 

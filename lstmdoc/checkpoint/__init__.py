@@ -66,7 +66,7 @@ def save(path, params, vocab, hyper=None, *, optimizer=None, state=None):
         One distinct, non-empty token per class: ``len(vocab) == params.V``.
     hyper : dict, optional
         Hyper-parameters to keep with the model; JSON-serialisable values.
-    optimizer : lstmdoc.train.SGD or lstmdoc.train.Adam, optional
+    optimizer : lstmdoc.train.optim.SGD or lstmdoc.train.optim.Adam, optional
         Its state is kept, so that training can resume exactly.
     state : tuple, optional
         ``(h, c)`` the next chunk of text starts from (truncated BPTT).

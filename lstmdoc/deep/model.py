@@ -184,7 +184,7 @@ def loss_and_grads(params, X, target, h0=None, c0=None, *, target_mask=None, dro
         One initial state per cell, in the order of ``params.cells``; zeros when omitted.
     target_mask, dropout_mask
         As for :func:`run`.
-    return_state : bool, default False
+    return_state : bool, optional
         Also return the last state of every cell, ``(h_T's, c_T's)`` (tuples
         in the order of ``params.cells``), for truncated BPTT; one direction only.
 

@@ -4,16 +4,18 @@
   and window rules); its worked example is iteration 0;
 - :func:`fit` — any windows, ``H``, batch size, float32 or float64, seeded;
   :func:`fit_text` — the same from a text;
-- :func:`tbptt` — truncated BPTT over a long text (B streams, chunks of T
+- :func:`~lstmdoc.train.stream.tbptt` — truncated BPTT over a long text (B streams, chunks of T
   steps, every step predicts, the state carried on): :mod:`lstmdoc.train.stream`;
 - :func:`generate` — continue a prompt, greedy or sampled (temperature, top-k);
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,
   :func:`one_hot`, :func:`train` (the loop) and :func:`sgd_step` (the update);
-- optimizers, torch.optim's updates: :class:`SGD` (plain or with momentum) and
-  :class:`Adam`, and :func:`clip_grad_norm`, torch's global-norm clip;
+- optimizers, torch.optim's updates: :class:`~lstmdoc.train.optim.SGD` (plain or
+  with momentum) and :class:`~lstmdoc.train.optim.Adam`, and :func:`clip_grad_norm`,
+  torch's global-norm clip;
 - :func:`belling_the_cat` — the shipped corpus, the fable the article's words
   come from, and :func:`fable_run`, a model learning it;
-  :func:`pride_and_prejudice`, a longer text, and :func:`tokenize_chars`.
+  :func:`~lstmdoc.train.text.pride_and_prejudice`, a longer text, and
+  :func:`~lstmdoc.train.text.tokenize_chars`.
 
 Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 """

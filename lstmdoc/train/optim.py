@@ -27,7 +27,7 @@ from .named import every_field, parameters, replace
 class Optimizer:
     """What every optimizer shares: the step count, its per-parameter state, the update loop.
 
-    A subclass sets :attr:`name`, :attr:`SLOTS` (the arrays it keeps per
+    A subclass sets ``name``, ``SLOTS`` (the arrays it keeps per
     parameter) and :meth:`update`.
     """
 

@@ -144,7 +144,7 @@ def tbptt(params, streams, optimizer, epochs, *, val=None, clip=None, keep_prob=
     params : LSTMParams or DeepParams
     streams : Streams
         The training text (:func:`split`).
-    optimizer : lstmdoc.train.SGD or lstmdoc.train.Adam
+    optimizer : lstmdoc.train.optim.SGD or lstmdoc.train.optim.Adam
         Updated in place (its state) at every step.
     epochs : int
         Passes over the text; the run ends after ``epochs · streams.chunks`` updates.

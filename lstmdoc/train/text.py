@@ -13,7 +13,7 @@ from .data import Corpus
 
 
 def pride_and_prejudice():
-    """Chapters 1–12 of Jane Austen's *Pride and Prejudice* (1813): 99,906 characters.
+    r"""Chapters 1–12 of Jane Austen's *Pride and Prejudice* (1813): 99,906 characters.
 
     Public domain. The text of Project Gutenberg's eBook #1342 as Debian's
     package ``r-cran-janeaustenr`` 1.0.0 carries it (without Gutenberg's header
