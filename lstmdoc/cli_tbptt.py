@@ -19,7 +19,7 @@ from . import checkpoint, deep, model
 from .train.optim import OPTIMIZERS, restore
 
 DEFAULTS = {"hidden": 128, "layers": 1, "steps": 64, "batch_size": 32, "optimizer": "adam",
-            "lr": 2e-3, "momentum": 0.9, "clip": 5.0, "keep_prob": 1.0, "val_fraction": 0.1,
+            "lr": 2e-3, "momentum": 0.9, "clip": None, "keep_prob": 1.0, "val_fraction": 0.1,
             "seed": 0, "dtype": "float64"}
 """The defaults of truncated-BPTT training; without ``--epochs`` the window run's apply
 (``lstmdoc.cli.TRAIN_DEFAULTS``)."""
@@ -38,7 +38,7 @@ def add_options(p):
         "Every step predicts the next token; the text is read as --batch-size streams, "
         f"--steps tokens at a time, the state carried on. Defaults: --hidden {d['hidden']} "
         f"--steps {d['steps']} --batch-size {d['batch_size']} --optimizer {d['optimizer']} "
-        f"--lr {d['lr']} --clip {d['clip']:g}.")
+        f"--lr {d['lr']}, no clipping.")
     g.add_argument("--epochs", type=int, metavar="N", help="passes over the text (total, with --resume)")
     g.add_argument("--char", action="store_true", help="tokens are characters (default: words)")
     g.add_argument("--layers", type=int, metavar="L", help="stacked layers (default 1)")
@@ -48,7 +48,7 @@ def add_options(p):
     g.add_argument("--optimizer", help=f"one of {', '.join(OPTIMIZERS)} (default adam)")
     g.add_argument("--momentum", type=float, metavar="MU", help="with --optimizer momentum (0.9)")
     g.add_argument("--clip", type=float, metavar="MAX",
-                   help="clip the gradients' global norm to MAX (default 5; 0: no clipping)")
+                   help="clip the gradients' global norm to MAX (default: no clipping)")
     g.add_argument("--val-fraction", type=float, metavar="F",
                    help="hold out the last F of the text for validation (default 0.1)")
     g.add_argument("--save-every", type=int, metavar="N",
@@ -69,8 +69,9 @@ def hyper_from(args, text, source, usage_error):
     for name in ("hidden", "layers", "steps", "batch_size", "epochs", "lr"):
         if not hyper[name] > 0:
             raise usage_error(f"--{name.replace('_', '-')} must be positive, got {hyper[name]}")
-    if not hyper["clip"] >= 0:
-        raise usage_error(f"--clip must be positive (or 0 for no clipping), got {hyper['clip']}")
+    if hyper["clip"] is not None and not hyper["clip"] > 0:
+        raise usage_error(f"--clip must be positive, got {hyper['clip']} (leave it out for no "
+                          "clipping)")
     if not 0 < hyper["keep_prob"] <= 1:
         raise usage_error(f"--keep-prob must lie in (0, 1], got {hyper['keep_prob']}")
     if args.save_every is not None and args.save_every < 1:
@@ -103,7 +104,7 @@ def run(args, text, source, usage_error):
         raise usage_error(f"{args.resume} has trained {start // train_s.chunks} epochs already: "
                           "raise --epochs to train on")
     steps = lt.tbptt(params, train_s, opt, hyper["epochs"], val=val_s,
-                     clip=hyper["clip"] or None, keep_prob=hyper["keep_prob"] if hyper["keep_prob"] < 1
+                     clip=hyper["clip"], keep_prob=hyper["keep_prob"] if hyper["keep_prob"] < 1
                      else None, seed=hyper["seed"], start=start, state=state,
                      loss_and_grads=loss_and_grads(params))
     epoch_losses = []

@@ -122,7 +122,8 @@ def test_a_bidirectional_model_is_refused_for_generation(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--epochs", "1", "--optimizer", "rmsprop"], "--optimizer must be one of sgd, momentum, adam"),
-    (["--epochs", "1", "--clip", "-1"], "--clip must be positive (or 0 for no clipping)"),
+    (["--epochs", "1", "--clip", "-1"], "--clip must be positive, got -1.0"),
+    (["--epochs", "1", "--clip", "0"], "--clip must be positive, got 0.0"),
     (["--epochs", "1", "--keep-prob", "0"], "--keep-prob must lie in (0, 1]"),
     (["--epochs", "0"], "--epochs must be positive"),
     (["--epochs", "1", "--val-fraction", "1"], "val_fraction must lie in [0, 1)"),
