@@ -258,9 +258,10 @@ def run_generate(args):
     ck = checkpoint.load(args.checkpoint)
     chars, stream = ck.hyper.get("char", False), ck.hyper.get("mode") == "stream"
     if not (args.prompt if chars else lt.data.WORD.findall(args.prompt.lower())):
-        raise UsageError(f"--prompt must hold at least one {'character' if chars else 'word'} of "
-                         f"the model's vocabulary ({len(ck.vocab)} tokens, e.g. "
-                         f"{' '.join(ck.vocab[:3])}), got {args.prompt!r}")
+        kind = "characters" if chars else "words"
+        raise UsageError(f"--prompt must hold at least one {kind[:-1]} of the model's vocabulary "
+                         f"({len(ck.vocab)} {kind}, e.g. {' '.join(ck.vocab[:3])}), "
+                         f"got {args.prompt!r}")
     # A window model reads its last T words from zeros; a truncated-BPTT model reads on.
     context = ck.hyper.get("steps") if not stream else None
     tokens = lt.generate(ck.params, ck.vocab, list(args.prompt) if chars else args.prompt,
