@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 import lstmdoc.train as lt
 
-from . import checkpoint, deep, model
+from . import checkpoint
 from .train.optim import OPTIMIZERS, restore
 
 DEFAULTS = {"hidden": 128, "layers": 1, "steps": 64, "batch_size": 32, "optimizer": "adam",
@@ -94,40 +94,43 @@ def run(args, text, source, usage_error):
         params, opt, start, state = from_checkpoint(args.resume, ck, vocab, usage_error)
     else:
         params, opt, start, state = new_model(hyper, len(vocab)), new_optimizer(hyper), 0, None
-        hyper["val_losses"] = [lt.evaluate(params, val_s, loss_and_grads(params))] if val_s else []
-        hyper["train_losses"] = []
+        hyper["val_losses"] = [lt.evaluate(params, val_s)] if val_s else []
+        hyper.update(train_losses=[], epoch_losses=[])
     report(f"{source}: {len(tokens)} {'characters' if hyper['char'] else 'words'}, V={len(vocab)}, "
            f"{train_s.chunks} updates per epoch; "
            + (f"resumed after update {start}" if ck else "before training"), hyper, None)
-    total = hyper["epochs"] * train_s.chunks
-    if start >= total:
+    if start >= hyper["epochs"] * train_s.chunks:
         raise usage_error(f"{args.resume} has trained {start // train_s.chunks} epochs already: "
                           "raise --epochs to train on")
-    steps = lt.tbptt(params, train_s, opt, hyper["epochs"], val=val_s,
-                     clip=hyper["clip"], keep_prob=hyper["keep_prob"] if hyper["keep_prob"] < 1
-                     else None, seed=hyper["seed"], start=start, state=state,
-                     loss_and_grads=loss_and_grads(params))
-    epoch_losses = []
+    steps = lt.tbptt(params, train_s, opt, hyper["epochs"], val=val_s, clip=hyper["clip"],
+                     keep_prob=hyper["keep_prob"] if hyper["keep_prob"] < 1 else None,
+                     seed=hyper["seed"], start=start, state=state)
+    train_and_save(args, steps, hyper, train_s.chunks, start, vocab, opt)
+    print(f"saved {args.out}")
+    return 0
+
+
+def train_and_save(args, steps, hyper, chunks, start, vocab, opt):
+    """Every update: the progress bar, an epoch's line at its end, a checkpoint when due."""
+    total = hyper["epochs"] * chunks
     with tqdm(total=total, initial=start, desc="train", unit="it", delay=1.0, mininterval=0.2,
               disable=args.quiet, file=sys.stderr, dynamic_ncols=True) as bar:
         for s in steps:
-            epoch_losses.append(s.loss)
-            bar.set_postfix_str(f"loss {s.loss:.4f}" + (f" val {hyper['val_losses'][-1]:.4f}"
-                                                        if hyper["val_losses"] else ""), refresh=False)
+            hyper["epoch_losses"].append(s.loss)  # kept in the checkpoint: a resumed epoch's mean
+            val = f" val {hyper['val_losses'][-1]:.4f}" if hyper["val_losses"] else ""
+            bar.set_postfix_str(f"loss {s.loss:.4f}{val}", refresh=False)
             bar.update()
             hyper["iteration"] = s.iteration
-            if s.iteration % train_s.chunks == 0:
-                hyper["train_losses"].append(float(np.mean(epoch_losses)))
-                epoch_losses = []
+            if s.iteration % chunks == 0:
+                hyper["train_losses"].append(float(np.mean(hyper["epoch_losses"])))
+                hyper["epoch_losses"] = []
                 if s.val_loss is not None:
                     hyper["val_losses"].append(s.val_loss)
-                report(f"epoch {s.epoch}/{hyper['epochs']}: train loss {hyper['train_losses'][-1]:.4f}",
-                       hyper, bar)
+                report(f"epoch {s.epoch}/{hyper['epochs']}: "
+                       f"train loss {hyper['train_losses'][-1]:.4f}", hyper, bar)
             if s.iteration == total or (args.save_every and s.iteration % args.save_every == 0):
                 args.saving = True  # from now on a Ctrl-C reports what the file holds
                 checkpoint.save(args.out, s.params, vocab, hyper, optimizer=opt, state=s.state)
-    print(f"saved {args.out}")
-    return 0
 
 
 def report(line, hyper, bar):
@@ -146,10 +149,6 @@ def new_model(hyper, V):
 def new_optimizer(hyper):
     kw = {"momentum": hyper["momentum"]} if hyper["optimizer"] == "momentum" else {}
     return OPTIMIZERS[hyper["optimizer"]](hyper["lr"], **kw)
-
-
-def loss_and_grads(params):
-    return deep.loss_and_grads if isinstance(params, deep.DeepParams) else model.loss_and_grads
 
 
 def resumed(path, hyper, given, usage_error):

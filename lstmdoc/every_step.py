@@ -96,14 +96,18 @@ def check_target(target, target_mask, T, B, V, dtype):
                              f"got {target.shape}")
         return check.targets("target", target, B, V)
     if target_mask is not None:
-        check.shape("target_mask", check.float_array("target_mask", target_mask, 2, dtype),
-                    (T, B), "(T, B)")
-        if np.any(target_mask < 0):
-            raise ValueError(f"target_mask must not be negative, got a minimum of "
-                             f"{target_mask.min()}")
-        if not np.any(target_mask > 0):
-            raise ValueError("target_mask must keep at least one prediction: it is all zero")
+        check_target_mask(target_mask, T, B, dtype)
     return target
+
+
+def check_target_mask(target_mask, T, B, dtype):
+    """A (T, B) float array of ``dtype``, finite, not negative, not all zero."""
+    check.shape("target_mask", check.float_array("target_mask", target_mask, 2, dtype),
+                (T, B), "(T, B)")
+    if np.any(target_mask < 0):
+        raise ValueError(f"target_mask must not be negative, got a minimum of {target_mask.min()}")
+    if not np.any(target_mask > 0):
+        raise ValueError("target_mask must keep at least one prediction: it is all zero")
 
 
 def every_step(target):

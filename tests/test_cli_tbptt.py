@@ -77,7 +77,8 @@ def test_ctrl_c_keeps_the_last_saved_checkpoint_and_resume_continues_exactly(tmp
     monkeypatch.setattr(checkpoint, "save", save)
     assert main(["train", str(text), "--epochs", "3", "--resume", str(out), "--quiet"]) == 0
     assert all(np.array_equal(a, b) for a, b in zip(arrays(out), arrays(straight)))
-    assert checkpoint.load(out).hyper["val_losses"] == checkpoint.load(straight).hyper["val_losses"]
+    for key in ("val_losses", "train_losses"):
+        assert checkpoint.load(out).hyper[key] == checkpoint.load(straight).hyper[key]
 
 
 def test_a_word_model_trains_and_generates(tmp_path, text, capsys):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import model
+from .. import deep, model
 from ..dropout import check_keep_prob, dropout_mask
 from .clip import clip_grad_norm
 from .data import one_hot, positive_int
@@ -113,7 +113,7 @@ def evaluate(params, streams, loss_and_grads=None):
     ``exp`` of it is the perplexity. (It runs the training pass and discards the
     gradients.)
     """
-    loss_and_grads = loss_and_grads or model.loss_and_grads
+    loss_and_grads = loss_and_grads or pass_for(params)
     h = c = None
     total = 0.0
     for k in range(streams.chunks):
@@ -160,7 +160,8 @@ def tbptt(params, streams, optimizer, epochs, *, val=None, clip=None, keep_prob=
     state : tuple, optional
         With ``start``, the state carried into that update (None: zeros).
     loss_and_grads : callable, optional
-        The model's, :func:`lstmdoc.loss_and_grads` by default.
+        The model's pass; by default :func:`lstmdoc.loss_and_grads`, or
+        :func:`lstmdoc.deep.loss_and_grads` for a :class:`~lstmdoc.deep.DeepParams`.
 
     Yields
     ------
@@ -171,7 +172,7 @@ def tbptt(params, streams, optimizer, epochs, *, val=None, clip=None, keep_prob=
     TrainingDiverged
         On a NaN or infinite loss or update.
     """
-    loss_and_grads = loss_and_grads or model.loss_and_grads
+    loss_and_grads = loss_and_grads or pass_for(params)
     keep_prob = None if keep_prob is None else check_keep_prob(keep_prob)
     n = streams.chunks
     last = None
@@ -180,23 +181,38 @@ def tbptt(params, streams, optimizer, epochs, *, val=None, clip=None, keep_prob=
             state = None  # a new epoch starts from zeros
         inputs, target = streams.chunk(k % n)
         X = one_hot(inputs, params.D, params.dtype)
-        extra = {} if keep_prob is None else {"dropout_mask": masks(params, keep_prob, X.shape,
-                                                                     (seed, k))}
-        h, c = state if state is not None else (None, None)
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss, grads, state = loss_and_grads(params, X, target, h, c, return_state=True, **extra)
-            if not np.isfinite(loss):
-                raise TrainingDiverged(k, last, f"the loss is {loss}")
-            if clip is not None:
-                grads, _ = clip_grad_norm(grads, clip)
-            try:
-                params = optimizer.step(params, grads)
-            except FloatingPointError as e:
-                raise TrainingDiverged(k, loss, str(e)) from None
+        mask = None if keep_prob is None else masks(params, keep_prob, X.shape, (seed, k))
+        loss, params, state = update(params, X, target, state, optimizer, clip, mask,
+                                     loss_and_grads, k, last)
         last = loss
         end_of_epoch = (k + 1) % n == 0
         val_loss = evaluate(params, val, loss_and_grads) if end_of_epoch and val else None
         yield Step(k + 1, k // n + 1, loss, val_loss, params, None if end_of_epoch else state)
+
+
+def update(params, X, target, state, optimizer, clip, mask, loss_and_grads, k, last):
+    """One chunk: the pass from the carried state, clipping, the optimizer's step.
+
+    Returns ``(loss, params, state)``; raises :class:`~lstmdoc.train.TrainingDiverged`
+    (naming update ``k`` and the ``last`` finite loss) on a NaN or infinity.
+    """
+    h, c = state if state is not None else (None, None)
+    extra = {} if mask is None else {"dropout_mask": mask}
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, grads, state = loss_and_grads(params, X, target, h, c, return_state=True, **extra)
+        if not np.isfinite(loss):
+            raise TrainingDiverged(k, last, f"the loss is {loss}")
+        if clip is not None:
+            grads, _ = clip_grad_norm(grads, clip)
+        try:
+            return loss, optimizer.step(params, grads), state
+        except FloatingPointError as e:
+            raise TrainingDiverged(k, loss, str(e)) from None
+
+
+def pass_for(params):
+    """The model's ``loss_and_grads``: the single cell's, or a stack's (:mod:`lstmdoc.deep`)."""
+    return deep.loss_and_grads if isinstance(params, deep.DeepParams) else model.loss_and_grads
 
 
 def masks(params, keep_prob, shape, seed):
