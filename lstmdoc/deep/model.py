@@ -16,7 +16,7 @@ import numpy as np
 from .. import _validate as check
 from ..dropout import check_mask
 from ..every_step import check_target, every_step, loss_of as readout_loss, readout
-from .bidirectional import flip_time, split_rows
+from .bidirectional import at_last_step, backward_entry, backward_read, flip_time, split_rows
 from .params import DeepParams
 from .stacked import stack_backward, stack_forward
 
@@ -27,7 +27,7 @@ class DeepRun(NamedTuple):
     loss: float
     logits: np.ndarray     # (V, B), or (T, V, B) when every step predicts
     probs: np.ndarray      # (V, B), or (T, V, B)
-    h: np.ndarray          # (H_fw [+ H_bw], B)  what the output layer reads: [h_fw(T); h_bw(T)]; (T, ...)
+    h: np.ndarray          # (H_fw [+ H_bw], B)  what the output layer reads (top_states); (T, ...)
     dlogits: np.ndarray    # (V, B), or (T, V, B)
     dh: np.ndarray         # (H_fw [+ H_bw], B)  Wyᵀ dlogits, the gradient of h; (T, ...)
     forward: tuple         # L x LayerPass, layer 1 first
@@ -63,6 +63,10 @@ def check_inputs(params, X, target, h0=None, c0=None, target_mask=None, dropout_
     T, D, B = X.shape
     check.shape("X", X, (T, params.D, B), f"(T, D, B) with D = {params.D}")
     target = check_target(target, target_mask, T, B, params.V, params.dtype)
+    if target.ndim == 2 and params.backward is not None and params.readout != "outputs":
+        raise ValueError(f'a (T, B) target reads [h_fw(t); h_bw(t)] at every step, the outputs; '
+                         f'readout={params.readout!r} reads the final states once: predict once '
+                         'with a (B,) target, or use readout="outputs"')
     n, names = len(params.cells), params.names
     if dropout_mask is not None:
         if not isinstance(dropout_mask, (list, tuple)) or len(dropout_mask) != n:
@@ -87,14 +91,17 @@ def check_inputs(params, X, target, h0=None, c0=None, target_mask=None, dropout_
 
 
 def top_states(params, fw, bw):
-    """What the output layer reads: ``[h_fw(T); h_bw(T)]``, shape (H_fw [+ H_bw], B).
+    """What the output layer reads, shape (H_fw [+ H_bw], B): ``h_fw(T)``, and the backward state.
 
-    ``h_bw(T)``, in original time the backward stack's state at T, is its
-    output after its *first* processing step (it has read ``x_T`` only).
+    For two directions, ``params.readout`` chooses the backward state
+    (:func:`~lstmdoc.deep.bidirectional.backward_read`): ``"outputs"``,
+    ``[h_fw(T); h_bw(T)]``, the backward stack's output after its *first*
+    processing step (it has read ``x_T`` only); ``"states"``,
+    ``[h_fw(T); h_bw(1)]``, its final state (it has read every ``x_t``).
     """
     tops = [fw[-1].h[-1]]
     if bw:
-        tops.append(flip_time(bw[-1].h)[-1])
+        tops.append(backward_read(bw[-1].h, params.readout))
     return np.concatenate(tops)
 
 
@@ -113,10 +120,32 @@ def forward(params, X, h0, c0, dropout_mask=None):
     return fw, bw
 
 
+def read_states(params, target, fw, bw):
+    """What the output layer reads: at every step (:func:`step_states`) for a (T, B) target,
+    else once (:func:`top_states`, as a leading axis of one), shape (T or 1, H_fw [+ H_bw], B)."""
+    return step_states(fw, bw) if every_step(target) else top_states(params, fw, bw)[None]
+
+
+def entering(params, target, dh_out, T):
+    """The output layer's gradient as each stack's BPTT takes it: ``(T, H, B)``, processing order.
+
+    Every step predicting, ``h_fw(t)`` and ``h_bw(t)`` get theirs at every t (the
+    backward stack's at its processing step T − t); predicting once, each half
+    enters where the readout read it (:func:`~lstmdoc.deep.bidirectional.backward_entry`).
+    """
+    H_fw = params.forward[-1].H
+    if every_step(target):
+        dh_fw, dh_bw = split_rows(dh_out, H_fw)
+        return dh_fw, flip_time(dh_bw)
+    dh_fw, dh_bw = split_rows(dh_out[-1], H_fw)
+    return at_last_step(dh_fw, T), backward_entry(dh_bw, params.readout, T)
+
+
 def loss_of(params, X, target, h0, c0, target_mask=None, dropout_mask=None):
     """The loss alone (no checks): the function the finite differences perturb."""
-    hs = step_states(*forward(params, X, h0, c0, dropout_mask))
-    return readout_loss(hs, params.Wy, params.by, target, target_mask)
+    fw, bw = forward(params, X, h0, c0, dropout_mask)
+    return readout_loss(read_states(params, target, fw, bw), params.Wy, params.by, target,
+                        target_mask)
 
 
 def run(params, X, target, h0=None, c0=None, *, target_mask=None, dropout_mask=None):
@@ -129,8 +158,7 @@ def run(params, X, target, h0=None, c0=None, *, target_mask=None, dropout_mask=N
     target : array of int of shape (B,) or (T, B)
         After the last step, or at every step.
     h0, c0 : sequence of ndarray of shape (H_l, B), optional
-        One initial state per cell (order of ``params.cells``); zeros when
-        omitted.
+        One initial state per cell (order of ``params.cells``); zeros when omitted.
     target_mask : ndarray of shape (T, B), optional
         With a (T, B) target, each prediction's weight; ones when omitted.
     dropout_mask : sequence of ndarray of shape (T, H_l, B), optional
@@ -142,17 +170,16 @@ def run(params, X, target, h0=None, c0=None, *, target_mask=None, dropout_mask=N
     """
     target, h0, c0 = check_inputs(params, X, target, h0, c0, target_mask, dropout_mask)
     fw, bw = forward(params, X, h0, c0, dropout_mask)
-    hs = step_states(fw, bw)
+    hs = read_states(params, target, fw, bw)
     # Step 1: the output layer, at T or at every step; its gradient splits between the directions.
     out = readout(hs, params.Wy, params.by, target, target_mask)
-    dh_fw, dh_bw = split_rows(out.dh_out, params.forward[-1].H)
-    # Step 2: each stack from its top layer down. At step t the backward stack's
-    # half enters at its processing step T - t (at T: its first).
+    dh_fw, dh_bw = entering(params, target, out.dh_out, X.shape[0])
+    # Step 2: each stack from its top layer down, each half entering where it was read.
     fw_grads = stack_backward(dh_fw, fw, params.forward)
     dX = fw_grads[0].dX
     bw_grads = ()
     if bw:
-        bw_grads = stack_backward(flip_time(dh_bw), bw, params.backward)  # processing order
+        bw_grads = stack_backward(dh_bw, bw, params.backward)
         dX = dX + flip_time(bw_grads[0].dX)  # both stacks read x_t
     cells = fw_grads + bw_grads
     grads = {"forward": cell_grads(fw_grads), "Wy": out.dWy, "by": out.dBy, "X": dX,
