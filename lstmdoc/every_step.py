@@ -83,6 +83,8 @@ def check_target(target, target_mask, T, B, V, dtype):
     """
     if isinstance(target, np.ndarray) and target.ndim == 2:
         if target.shape != (T, B):
+            if check.one_hot_axis(target, B, V) is not None:
+                check.targets("target", target, B, V)  # names the argmax that fixes it
             raise ValueError(f"target must have shape (B,) = ({B},) for one prediction after "
                              f"the last step, or (T, B) = ({T}, {B}) for one at every step; "
                              f"got {target.shape}")

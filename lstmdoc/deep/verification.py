@@ -67,7 +67,7 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, target_mask=None, t
     (True, 4, 1600)
     """
     params, X, target, h0, c0, target_mask = _arguments(params, X, target, h0, c0, target_mask)
-    jobs = _jobs(params, X, (target, target_mask), h0, c0)
+    jobs = _jobs(params, X, target, h0, c0, target_mask)
     sample = resolve_sample(sample, sum(2 * x.size * steps for *_, x, _, steps in jobs))
     return check_jobs(jobs, tol, eps, sample, seed, progress, "lstmdoc.deep.verify")
 
@@ -90,12 +90,9 @@ def _arguments(params, X, target, h0, c0, mask):
     return params, X, target, h0, c0, mask
 
 
-def _jobs(p, X, y, h0, c0):
-    """Every check as a job ``(name, f, x, analytic, cell steps per call of f)``.
-
-    ``y`` is ``(target, target_mask)``.
-    """
-    target, mask = y
+def _jobs(p, X, target, h0, c0, mask=None):
+    """Every check as a job ``(name, f, x, analytic, cell steps per call of f)``."""
+    y = (target, mask)
     _, grads = model.loss_and_grads(p, X, target, h0, c0, target_mask=mask)  # what users call
     r = model.run(p, X, target, h0, c0, target_mask=mask)  # the crossings inside it
     jobs = _output_jobs(p, X, y, h0, c0, r, grads)

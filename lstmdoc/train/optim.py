@@ -156,9 +156,10 @@ class Adam(Optimizer):
 
     def update(self, p, g, slots, t):
         beta1, beta2 = self.betas
-        m, v = (np.zeros_like(p), np.zeros_like(p)) if slots is None else (slots["m"], slots["v"])
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
+        if slots is None:  # m_0 = v_0 = 0
+            slots = {"m": np.zeros_like(p), "v": np.zeros_like(p)}
+        m = beta1 * slots["m"] + (1 - beta1) * g
+        v = beta2 * slots["v"] + (1 - beta2) * g * g
         step_size = self.lr / (1 - beta1 ** t)
         denom = np.sqrt(v) / (1 - beta2 ** t) ** 0.5 + self.eps
         return p - step_size * m / denom, {"m": m, "v": v}
