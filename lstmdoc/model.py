@@ -45,6 +45,10 @@ class Run(NamedTuple):
         The gradients of the whole pass, keys ``"W"``, ``"b"``, ``"Wy"``,
         ``"by"``, ``"X"``, ``"h0"``, ``"c0"``, each shaped like what it
         differentiates (as returned by :func:`loss_and_grads`).
+    hs : ndarray of shape (T, H, B)
+        Every hidden state, ``hs[k]`` = h_t for t = k + 1 (``hs[-1]`` is ``h``).
+    cs : ndarray of shape (T, H, B)
+        Every cell state, ``cs[k]`` = c_t for t = k + 1.
     """
 
     loss: float
@@ -55,6 +59,20 @@ class Run(NamedTuple):
     dlogits: np.ndarray  # (V, B)
     steps: tuple         # T x CellGrads, indexed by time step
     grads: dict          # "W", "b", "Wy", "by", "X", "h0", "c0" (+ "norm_gain", "norm_shift")
+    hs: np.ndarray       # (T, H, B)  h_1 ... h_T
+    cs: np.ndarray       # (T, H, B)  c_1 ... c_T
+
+
+def state_sequences(caches, h, c):
+    """Every state of a forward pass, ``(hs, cs)`` each (T, H, B), from its caches and last state.
+
+    Step t + 1 cached what step t produced (``z``'s h rows, ``c_prev``): the
+    values the pass used, not recomputed ones; ``h``, ``c`` are the last.
+    """
+    H = h.shape[0]
+    hs = [cache.z[-H:] for cache in caches[1:]] + [h]
+    cs = [cache.c_prev for cache in caches[1:]] + [c]
+    return np.stack(hs), np.stack(cs)
 
 
 def check_inputs(params, X, target, h0=None, c0=None, dropout_mask=None):
@@ -182,7 +200,7 @@ def run(params, X, target, h0=None, c0=None, dropout_mask=None):
     Run
     """
     target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)
-    h, _, caches = lstm_forward(params, X, h0, c0, dropout_mask=dropout_mask)
+    h, c, caches = lstm_forward(params, X, h0, c0, dropout_mask=dropout_mask)
     logits = output_forward(h, params.Wy, params.by)
     loss, probs = cross_entropy(logits, target)
     # Step 1: the output layer.
@@ -194,7 +212,8 @@ def run(params, X, target, h0=None, c0=None, dropout_mask=None):
              "X": dX, "h0": dh0, "c0": dc0}
     if params.layer_norm:
         grads.update(norm_gain=dgain, norm_shift=dshift)
-    return Run(loss, logits, probs, h, caches, d_logits, steps, grads)
+    return Run(loss, logits, probs, h, caches, d_logits, steps, grads,
+               *state_sequences(caches, h, c))
 
 
 def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None):

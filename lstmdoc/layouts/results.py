@@ -1,0 +1,88 @@
+"""lstmdoc's forward and backward pass run on a model in another layout, answered in that layout."""
+
+import numpy as np
+
+from ..bptt import lstm_backward, lstm_forward, per_step
+from ..model import state_sequences
+from . import convert
+from .models import grads_to, weights_from
+from .spec import get, shapes
+
+
+def _inputs(lt, params, x, h0, c0):
+    """``X`` (T, D, B), ``h0``, ``c0`` (H, B) from the layout's axes, checked against ``params``."""
+    X = convert.sequence_from(lt, x, lt.name_of("x"))
+    if X.shape[1] != params.D:
+        raise ValueError(f"{lt.name_of('x')} must have shape {shapes(lt)['x']} with "
+                         f"D = {params.D} (from the weights), got {x.shape}")
+    states = []
+    for role, s in (("h0", h0), ("c0", c0)):
+        if s is None:
+            states.append(np.zeros((params.H, X.shape[2]), X.dtype))
+            continue
+        s = convert.state_from(lt, s, lt.name_of(role))
+        if s.shape != (params.H, X.shape[2]):
+            raise ValueError(f"{lt.name_of(role)} must have shape {shapes(lt)[role]} "
+                             f"with H = {params.H}, B = {X.shape[2]}, got "
+                             f"{convert.state_to(lt, s).shape}")
+        states.append(s)
+    return X, *states
+
+
+def results(layout, arrays, x, h0=None, c0=None, dh=None):
+    """lstmdoc's results for a model written in ``layout``, in that layout: to compare by hand.
+
+    The forward pass gives every hidden and cell state; with ``dh``, the
+    gradient of a loss with respect to the hidden states, the backward pass
+    gives every gradient, named as :func:`~lstmdoc.layouts.grads_to` names them.
+
+    Parameters
+    ----------
+    layout : str or Layout
+    arrays : dict of ndarray
+        The cell's weights, as :func:`~lstmdoc.layouts.weights_to` returns them.
+    x : ndarray
+        The inputs in the layout's axes (CS231n ``(N, T, D)``, Karpathy
+        ``(T, B, D)``, deeplearning.ai ``(D, B, T)``, ...).
+    h0, c0 : ndarray, optional
+        Initial states in the layout's axes; zeros when omitted.
+    dh : ndarray, optional
+        ∂L/∂h at every step (shaped like the returned hidden states), or at the
+        last step only (shaped like ``h0``).
+
+    Returns
+    -------
+    dict of ndarray
+        The hidden and cell states over time (e.g. ``"h"``, ``"c"`` of shape
+        ``(N, T, H)`` for CS231n) and, with ``dh``, the gradients (``"dx"``,
+        ``"dh0"``, ``"dc0"``, ``"dWx"``, ``"dWh"``, ``"db"`` for CS231n).
+
+    Examples
+    --------
+    >>> import numpy as np, lstmdoc
+    >>> ex = lstmdoc.example.random()                   # T = 6, D = 3, H = 4, B = 2
+    >>> w = lstmdoc.layouts.weights_to("cs231n", ex.params)
+    >>> x = np.random.default_rng(0).normal(size=(2, 6, 3))       # CS231n's (N, T, D)
+    >>> out = lstmdoc.layouts.results("cs231n", w, x, dh=np.ones((2, 6, 4)))
+    >>> out["h"].shape, out["dWx"].shape, out["dh0"].shape
+    ((2, 6, 4), (3, 16), (2, 4))
+    """
+    lt = get(layout)
+    params = weights_from(lt, arrays)
+    X, h0, c0 = _inputs(lt, params, x, h0, c0)
+    h, c, caches = lstm_forward(params, X, h0, c0)
+    hs, cs = state_sequences(caches, h, c)
+    out = {lt.name_of("h"): convert.sequence_to(lt, hs), lt.name_of("c"): convert.sequence_to(lt, cs)}
+    if dh is None:
+        return out
+    want = (out[lt.name_of("h")].shape, convert.state_to(lt, h0).shape)
+    if not isinstance(dh, np.ndarray) or dh.shape not in want:
+        got = dh.shape if isinstance(dh, np.ndarray) else type(dh).__name__
+        raise ValueError(f"dh must have the shape of the hidden states over time "
+                         f"{shapes(lt)['h']} = {want[0]} or of h0 {shapes(lt)['h0']} = {want[1]} "
+                         f"(the last step only), got {got}")
+    dh_steps = (convert.sequence_from(lt, dh, "dh") if dh.shape == want[0]
+                else per_step(convert.state_from(lt, dh, "dh"), len(X)))
+    _, dW, db, dX, dh0, dc0, *_ = lstm_backward(dh_steps, caches, params.W)
+    out.update(grads_to(lt, {"W": dW, "b": db, "X": dX, "h0": dh0, "c0": dc0}))
+    return out
