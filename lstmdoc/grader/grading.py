@@ -167,14 +167,17 @@ def _diagnose(got, calls, prefer):
         if all(_matches(c, tables[id(c.variants)].get(text), out) for c, out in zip(calls, got)):
             return known[text].text, known[text].id
     for mistake, yours, transform in GENERIC:
-        for k in (None, *range(len(got[0]))):  # every array it applies to, or one of them
-            if _transform_matches(transform, got, calls, k):
+        n = len(got[0])
+        misshapen = {j for j in range(n) if got[0][j].shape != calls[0].expected[j].shape}
+        # every array it applies to, those of the wrong shape, or one of them
+        for k in (set(range(n)), misshapen, *({j} for j in range(n))):
+            if k and _transform_matches(transform, got, calls, k):
                 return f"yours: {yours}; should be: the right result", mistake
     return None
 
 
 def _transform_matches(transform, got, calls, k):
-    """Whether ``got`` is the right result with its part ``k`` changed by ``transform``."""
+    """Whether ``got`` is the right result with its parts ``k`` changed by ``transform``."""
     try:
         wrong = [_transformed(transform, c, out, k) for out, c in zip(got, calls)]
     except Exception:  # noqa: BLE001  (a transform that cannot apply here)
@@ -194,9 +197,9 @@ def _matches(call, v, got):
 
 
 def _transformed(transform, call, got, k):
-    """lstmdoc's result at ``call`` with part ``k`` (None: every part) made wrong by
-    ``transform``; None where it cannot apply."""
-    wrong = [transform(e, g, call.B) if k in (None, j) else None
+    """lstmdoc's result at ``call`` with the parts ``k`` made wrong by ``transform``; None
+    where it cannot apply."""
+    wrong = [transform(e, g, call.B) if j in k else None
              for j, (e, g) in enumerate(zip(call.expected, got))]
     if all(w is None for w in wrong):
         return None
