@@ -16,14 +16,15 @@ from .bptt import lstm_backward, lstm_forward
 from .dropout import check_mask
 from .output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
 from .params import LSTMParams
+from .states import sequences
 
 
 @field_docs
 class Run(NamedTuple):
     """A forward and backward pass with every intermediate, from :func:`run`.
 
-    Time steps are t = 1..T in the equations and ``k = t − 1`` here:
-    ``caches[k]`` and ``steps[k]`` belong to time step t = k + 1.
+    Time steps are t = 1..T in the equations and ``k = t − 1`` here: ``caches[k]``,
+    ``steps[k]`` and the states ``hs[k]`` (h_t), ``cs[k]`` (c_t) belong to time step t = k + 1.
 
     Attributes
     ----------
@@ -45,10 +46,7 @@ class Run(NamedTuple):
         The gradients of the whole pass, keys ``"W"``, ``"b"``, ``"Wy"``,
         ``"by"``, ``"X"``, ``"h0"``, ``"c0"``, each shaped like what it
         differentiates (as returned by :func:`loss_and_grads`).
-    hs : ndarray of shape (T, H, B)
-        Every hidden state, ``hs[k]`` = h_t for t = k + 1 (``hs[-1]`` is ``h``).
-    cs : ndarray of shape (T, H, B)
-        Every cell state, ``cs[k]`` = c_t for t = k + 1.
+    hs, cs : ndarray of shape (T, H, B)
     """
 
     loss: float
@@ -61,18 +59,6 @@ class Run(NamedTuple):
     grads: dict          # "W", "b", "Wy", "by", "X", "h0", "c0" (+ "norm_gain", "norm_shift")
     hs: np.ndarray       # (T, H, B)  h_1 ... h_T
     cs: np.ndarray       # (T, H, B)  c_1 ... c_T
-
-
-def state_sequences(caches, h, c):
-    """Every state of a forward pass, ``(hs, cs)`` each (T, H, B), from its caches and last state.
-
-    Step t + 1 cached what step t produced (``z``'s h rows, ``c_prev``): the
-    values the pass used, not recomputed ones; ``h``, ``c`` are the last.
-    """
-    H = h.shape[0]
-    hs = [cache.z[-H:] for cache in caches[1:]] + [h]
-    cs = [cache.c_prev for cache in caches[1:]] + [c]
-    return np.stack(hs), np.stack(cs)
 
 
 def check_inputs(params, X, target, h0=None, c0=None, dropout_mask=None):
@@ -212,8 +198,7 @@ def run(params, X, target, h0=None, c0=None, dropout_mask=None):
              "X": dX, "h0": dh0, "c0": dc0}
     if params.layer_norm:
         grads.update(norm_gain=dgain, norm_shift=dshift)
-    return Run(loss, logits, probs, h, caches, d_logits, steps, grads,
-               *state_sequences(caches, h, c))
+    return Run(loss, logits, probs, h, caches, d_logits, steps, grads, *sequences(caches, h, c))
 
 
 def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None):

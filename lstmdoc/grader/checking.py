@@ -105,18 +105,14 @@ def _learner_plan(style, found, exs, source):
 def check(module_or_dict, layout=None):
     """Grade every function of a module, a file, or a namespace such as ``globals()``.
 
-    The functions are recognised by their names and signatures, in lstmdoc's
-    layout (its step functions, :data:`~lstmdoc.grader.reference.REFERENCE`) or
-    in a course's: CS231n's ``lstm_step_forward``, ``lstm_step_backward``,
-    ``lstm_forward``, ``lstm_backward``; deeplearning.ai's ``lstm_cell_forward``,
-    ``lstm_cell_backward``, ``lstm_forward``, ``lstm_backward``; Karpathy's class
-    ``LSTM`` with ``forward`` and ``backward``. A backward function gets the
-    cache your own forward builds.
+    Recognised by names and signatures: lstmdoc's step functions (``REFERENCE``),
+    or CS231n's, deeplearning.ai's or Karpathy's (:data:`~lstmdoc.grader.STYLES`);
+    a backward function gets the cache your own forward builds.
 
     Parameters
     ----------
     module_or_dict : module, dict, str or os.PathLike
-        Where to find the functions; a str or path is a Python file to import.
+        Where the functions are; a str or path is a Python file to import.
     layout : str, optional
         ``"lstmdoc"``, ``"cs231n"``, ``"deeplearning.ai"`` or ``"karpathy"``,
         instead of recognising it.
@@ -124,22 +120,17 @@ def check(module_or_dict, layout=None):
     Returns
     -------
     Report
-        ``report.ok``, ``report.status`` (the exit status), ``report.results``
-        (one :class:`Result` per function found), ``report.warnings``;
-        ``print(report)`` for one line per function.
+        ``report.status`` (the exit status), ``report.results`` (one
+        :class:`Result` per function), ``report.warnings``; ``print(report)``.
 
     Examples
     --------
     >>> from lstmdoc.grader import check
-    >>> def dC_next(dc, cache):
-    ...     return dc * cache.f
     >>> def dIt(dc, cache):
     ...     return dc * cache.cproj          # the sigmoid's derivative forgotten
-    >>> report = check({"dC_next": dC_next, "dIt": dIt})
-    >>> report.ok, [r.matches for r in report.results]
-    (False, [False, True])
-    >>> report.results[0].mistake_id
-    'sigmoid-prime-missing'
+    >>> report = check({"dIt": dIt})
+    >>> report.status, report.results[0].mistake_id
+    (1, 'sigmoid-prime-missing')
     """
     namespace, label, source, problem = _namespace(module_or_dict)
     if problem:
@@ -148,13 +139,22 @@ def check(module_or_dict, layout=None):
         layout, found, warnings = detect(namespace, layout)
     except ValueError as exc:
         return Report(label, problem=str(exc))
+    items, more = _plan(layout, found, source)
+    results, graded = _grade_all(items, source)
+    return _report(label, layout, found, results, warnings + more + graded)
+
+
+def _plan(layout, found, source):
+    """What to grade, on the random example and the article's: ``(items, warnings)``."""
     exs = [examples.random(), examples.article()]
     if layout == "lstmdoc":
-        items = own.plan(found, exs)
-    else:
-        items, more = _learner_plan(STYLES[layout], found, exs, source)
-        warnings += more
-    results = []
+        return own.plan(found, exs), []
+    return _learner_plan(STYLES[layout], found, exs, source)
+
+
+def _grade_all(items, source):
+    """Grade each item in order: ``(results, warnings)``."""
+    results, warnings = [], []
     for item in items:
         if isinstance(item, Result):  # a backward whose cache could not be built
             results.append(item)
@@ -163,7 +163,7 @@ def check(module_or_dict, layout=None):
         result, more = grade(*item, source, prefer=prefer)
         results.append(result)
         warnings += more
-    return _report(label, layout, found, results, warnings)
+    return results, warnings
 
 
 def _forward_wrong(layout, results):

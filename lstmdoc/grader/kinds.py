@@ -20,7 +20,7 @@ from ..bptt import lstm_backward, lstm_forward
 from ..cell import cell_forward
 from ..cell_backward import CellGrads, cell_backward
 from ..deep.params import Cell
-from ..model import state_sequences
+from ..states import sequences
 from ..params import split_gates
 from .mistakes import Variant, variant, within
 from .reference import REFERENCE, STEP1
@@ -38,7 +38,7 @@ def step_forward(params, x, h_prev, c_prev):
 def forward(params, X, h0, c0):
     """lstmdoc's forward pass, every state: ``(hs, cs)``, each (T, H, B)."""
     h, c, caches = lstm_forward(params, X, h0, c0)
-    return state_sequences(caches, h, c)
+    return sequences(caches, h, c)
 
 
 def backward(dh, caches, W):

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import layouts
 from ..bptt import lstm_backward, lstm_forward, per_step
-from ..model import state_sequences
+from ..states import sequences
 from ..output import dh_output, dlogits, output_forward, softmax
 from .grading import trimmed
 from .kinds import RIGHT, variants
@@ -73,7 +73,7 @@ def _pass(ex, c0):
     """lstmdoc's forward pass on ``ex`` from ``(ex.h0, c0)``, its upstream gradients, the forget bias folded."""
     p = layouts.fold_forget_bias(ex.params)
     h, c, caches = lstm_forward(p, ex.X, ex.h0, c0)
-    hs, cs = state_sequences(caches, h, c)
+    hs, cs = sequences(caches, h, c)
     T, H, B = hs.shape
     probs = softmax(output_forward(hs[-1], p.Wy, p.by))
     upstream = {"at every step": np.random.default_rng(16).normal(size=(T, H, B)).astype(p.dtype),

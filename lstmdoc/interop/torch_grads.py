@@ -111,11 +111,14 @@ def grads_from_torch(lstm, linear, x=None, state=None):
         grads["forward"] = tuple(cells[:L])
         if directions == 2:
             grads["backward"] = tuple(cells[L:])
-    if state is not None:
-        grads.update(_state_grads(state, lstm.hidden_size, len(cells) if deep else None))
+    return {**grads, **_inputs_grads(lstm, x, state, len(cells) if deep else None)}
+
+
+def _inputs_grads(lstm, x, state, cells):
+    """The gradients of ``x`` and ``state``, those given, as lstmdoc's ``"X"``, ``"h0"``, ``"c0"``."""
+    grads = _state_grads(state, lstm.hidden_size, cells) if state is not None else {}
     if x is not None:
-        B = np.shape(grads["c0"])[-1] if state is not None else None
-        grads["X"] = _input_grad(x, lstm, B)
+        grads["X"] = _input_grad(x, lstm, np.shape(grads["c0"])[-1] if grads else None)
     return grads
 
 

@@ -110,9 +110,8 @@ def grads_to(layout, grads):
     Returns
     -------
     dict of ndarray
-        Named as the layout names the arrays, with its gradient prefix:
-        ``dWx``, ``dWh``, ``db``, ``dx``, ``dh0``, ``dc0`` for CS231n.
-        The forget bias is a constant: its fold changes no gradient.
+        Named as the layout names its arrays, with its gradient prefix; the
+        forget bias is a constant: folding it changes no gradient.
 
     Examples
     --------

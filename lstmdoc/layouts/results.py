@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..bptt import lstm_backward, lstm_forward, per_step
-from ..model import state_sequences
+from ..states import sequences
 from . import convert
 from .models import grads_to, weights_from
 from .spec import get, shapes
@@ -29,6 +29,18 @@ def _inputs(lt, params, x, h0, c0):
     return X, *states
 
 
+def _upstream(lt, dh, seq_shape, state_shape):
+    """``dh`` (every step, or the last only, in the layout's axes) as lstmdoc's (T, H, B)."""
+    if not isinstance(dh, np.ndarray) or dh.shape not in (seq_shape, state_shape):
+        got = dh.shape if isinstance(dh, np.ndarray) else type(dh).__name__
+        raise ValueError(f"dh must have the shape of the hidden states over time "
+                         f"{shapes(lt)['h']} = {seq_shape} or of h0 {shapes(lt)['h0']} = "
+                         f"{state_shape} (the last step only), got {got}")
+    if dh.shape == seq_shape:
+        return convert.sequence_from(lt, dh, "dh")
+    return per_step(convert.state_from(lt, dh, "dh"), seq_shape[lt.sequence.index("T")])
+
+
 def results(layout, arrays, x, h0=None, c0=None, dh=None):
     """lstmdoc's results for a model written in ``layout``, in that layout: to compare by hand.
 
@@ -41,48 +53,29 @@ def results(layout, arrays, x, h0=None, c0=None, dh=None):
     layout : str or Layout
     arrays : dict of ndarray
         The cell's weights, as :func:`~lstmdoc.layouts.weights_to` returns them.
-    x : ndarray
-        The inputs in the layout's axes (CS231n ``(N, T, D)``, Karpathy
-        ``(T, B, D)``, deeplearning.ai ``(D, B, T)``, ...).
-    h0, c0 : ndarray, optional
-        Initial states in the layout's axes; zeros when omitted.
+    x, h0, c0 : ndarray
+        The inputs and the initial state (zeros when omitted) in the layout's
+        axes: CS231n's x ``(N, T, D)``, h0 ``(N, H)``; :func:`~lstmdoc.layouts.shapes`.
     dh : ndarray, optional
-        ∂L/∂h at every step (shaped like the returned hidden states), or at the
-        last step only (shaped like ``h0``).
+        ∂L/∂h at every step (shaped like the hidden states over time), or at
+        the last step only (shaped like ``h0``).
 
     Returns
     -------
     dict of ndarray
-        The hidden and cell states over time (e.g. ``"h"``, ``"c"`` of shape
-        ``(N, T, H)`` for CS231n) and, with ``dh``, the gradients (``"dx"``,
-        ``"dh0"``, ``"dc0"``, ``"dWx"``, ``"dWh"``, ``"db"`` for CS231n).
-
-    Examples
-    --------
-    >>> import numpy as np, lstmdoc
-    >>> ex = lstmdoc.example.random()                   # T = 6, D = 3, H = 4, B = 2
-    >>> w = lstmdoc.layouts.weights_to("cs231n", ex.params)
-    >>> x = np.random.default_rng(0).normal(size=(2, 6, 3))       # CS231n's (N, T, D)
-    >>> out = lstmdoc.layouts.results("cs231n", w, x, dh=np.ones((2, 6, 4)))
-    >>> out["h"].shape, out["dWx"].shape, out["dh0"].shape
-    ((2, 6, 4), (3, 16), (2, 4))
+        The states over time (CS231n: ``"h"``, ``"c"``, each ``(N, T, H)``), and
+        with ``dh`` the gradients (``"dx"``, ``"dh0"``, ``"dc0"``, ``"dWx"``, ...).
+        The page "Check your own LSTM" compares them with a learner's code.
     """
     lt = get(layout)
     params = weights_from(lt, arrays)
     X, h0, c0 = _inputs(lt, params, x, h0, c0)
     h, c, caches = lstm_forward(params, X, h0, c0)
-    hs, cs = state_sequences(caches, h, c)
+    hs, cs = sequences(caches, h, c)
     out = {lt.name_of("h"): convert.sequence_to(lt, hs), lt.name_of("c"): convert.sequence_to(lt, cs)}
     if dh is None:
         return out
-    want = (out[lt.name_of("h")].shape, convert.state_to(lt, h0).shape)
-    if not isinstance(dh, np.ndarray) or dh.shape not in want:
-        got = dh.shape if isinstance(dh, np.ndarray) else type(dh).__name__
-        raise ValueError(f"dh must have the shape of the hidden states over time "
-                         f"{shapes(lt)['h']} = {want[0]} or of h0 {shapes(lt)['h0']} = {want[1]} "
-                         f"(the last step only), got {got}")
-    dh_steps = (convert.sequence_from(lt, dh, "dh") if dh.shape == want[0]
-                else per_step(convert.state_from(lt, dh, "dh"), len(X)))
+    dh_steps = _upstream(lt, dh, out[lt.name_of("h")].shape, convert.state_to(lt, h0).shape)
     _, dW, db, dX, dh0, dc0, *_ = lstm_backward(dh_steps, caches, params.W)
     out.update(grads_to(lt, {"W": dW, "b": db, "X": dX, "h0": dh0, "c0": dc0}))
     return out
