@@ -145,7 +145,12 @@ def output_from(layout, arrays, H, prefix="", dtype=None):
     lt = get(layout)
     wy, by = prefix + lt.name_of("Wy"), prefix + lt.name_of("by")
     a = check.float_array(wy, _take(arrays, wy), 2, dtype)
-    V = a.shape[1] if lt.output == "HV" else a.shape[0]
+    h_axis = 0 if lt.output == "HV" else 1
+    if a.shape[h_axis] != H:
+        flipped = "; it looks transposed" if a.shape[1 - h_axis] == H else ""
+        raise ValueError(f"{wy} must have shape {shapes(lt)['Wy']} with H = {H} in the "
+                         f"{lt.name} layout, got {a.shape}{flipped}")
+    V = a.shape[1 - h_axis]
     shape = (H, V) if lt.output == "HV" else (V, H)
     check_arrays(lt, arrays, {lt.name_of("Wy"): ("Wy", shape),
                               lt.name_of("by"): ("by", (V, 1) if lt.column else (V,))},
