@@ -1,8 +1,8 @@
 """lstmdoc.layouts: each layout checked against code written in it, converters both ways.
 
 The learners' layouts are checked against the page's implementations
-(docs/learners/*_lstm.py, each written in its course's style) and a d2l-style
-forward written here: the converted weights must give lstmdoc's states, and
+(docs/learners/*_lstm.py, each written here in its course's style): the
+converted weights must give lstmdoc's states, and
 lstmdoc's converted gradients must equal finite differences of a loss computed
 by that code.
 """
@@ -33,22 +33,7 @@ def learner(name):
 
 
 CS, DL, KP = learner("cs231n_lstm"), learner("dlai_lstm"), learner("karpathy_lstm")
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def d2l_forward(p, inputs, H, C):
-    """d2l's LSTM from scratch, in numpy: rows are examples, one W_x*, W_h*, b_* per gate."""
-    outputs = []
-    for X in inputs:
-        gate = lambda g, f=sigmoid: f(X @ p[f"W_x{g}"] + H @ p[f"W_h{g}"] + p[f"b_{g}"])  # noqa: E731
-        I, F, O, C_tilda = gate("i"), gate("f"), gate("o"), gate("c", np.tanh)
-        C = F * C + I * C_tilda
-        H = O * np.tanh(C)
-        outputs.append(H)
-    return np.stack(outputs), (H @ p["W_hq"] + p["b_q"]), C
+D2L = learner("d2l_lstm")
 
 
 @pytest.mark.parametrize("ex", EXAMPLES, ids=lambda e: f"{e.name}{e.shape}")
@@ -66,9 +51,10 @@ def test_the_learners_code_computes_lstmdocs_states(ex):
                                     ex.c0.T, ex.h0.T)
     np.testing.assert_allclose(Hout, r.hs.transpose(0, 2, 1), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(C, r.cs[-1].T, rtol=1e-12, atol=1e-14)
-    hs, logits, _ = d2l_forward(layouts.weights_to("d2l", p), ex.X.transpose(0, 2, 1), ex.h0.T, ex.c0.T)
-    np.testing.assert_allclose(hs, r.hs.transpose(0, 2, 1), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(logits, r.logits.T, rtol=1e-12, atol=1e-14)
+    Y, (H, C) = D2L.lstm(ex.X.transpose(0, 2, 1), (ex.h0.T, ex.c0.T), layouts.weights_to("d2l", p))
+    np.testing.assert_allclose(H, r.h.T, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(C, r.cs[-1].T, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(Y[-1], r.logits.T, rtol=1e-12, atol=1e-14)
 
 
 DL_NAME = "deeplearning.ai"

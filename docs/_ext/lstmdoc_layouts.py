@@ -5,12 +5,20 @@ On ``builder-inited`` (every builder) it runs :func:`lstmdoc.layouts.verificatio
 in that layout, and round trips of weights and gradients) and
 :func:`lstmdoc.interop.verification.verify` (PyTorch's gradient converters, for one
 cell, a stack and both directions, without torch). One failing check stops the build.
+It then writes ``docs/_generated/layouts.md``, the learners' layouts side by side,
+from their descriptions (:func:`lstmdoc.layouts.table.table`).
 """
 
+import os
 import time
 
+from lstmdoc_verify import write_if_changed  # the same rule: an unchanged file is not touched
 from sphinx.errors import SphinxError
 from sphinx.util import logging
+
+import lstmdoc.interop.verification
+import lstmdoc.layouts.verification
+from lstmdoc.layouts.table import table
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +28,6 @@ class LayoutError(SphinxError):
 
 
 def verify_layouts(app):
-    import lstmdoc.interop.verification
-    import lstmdoc.layouts.verification
-
     tol = app.config.lstmdoc_tolerance
     start = time.perf_counter()
     checks = lstmdoc.layouts.verification.verify(tol=tol) + \
@@ -35,6 +40,8 @@ def verify_layouts(app):
                           "does not round-trip, so the site is not built:\n  " + "\n  ".join(failed))
     logger.info(f"lstmdoc: {len(checks)} layout conversions verified in "
                 f"{time.perf_counter() - start:.1f} s")
+    write_if_changed(os.path.join(app.srcdir, "_generated", "layouts.md"),
+                     table(["lstmdoc", "cs231n", "karpathy", "deeplearning.ai", "d2l"]))
 
 
 def setup(app):

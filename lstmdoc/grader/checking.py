@@ -106,7 +106,7 @@ def check(module_or_dict, layout=None):
     """Grade every function of a module, a file, or a namespace such as ``globals()``.
 
     Recognised by names and signatures: lstmdoc's step functions (``REFERENCE``),
-    or CS231n's, deeplearning.ai's or Karpathy's (:data:`~lstmdoc.grader.STYLES`);
+    or CS231n's, deeplearning.ai's or Karpathy's (:data:`~lstmdoc.grader.styles.STYLES`);
     a backward function gets the cache your own forward builds.
 
     Parameters

@@ -120,4 +120,4 @@ KARPATHY = Style(KP, "Karpathy's", {
 }, _karpathy)
 
 STYLES = {s.name: s for s in (CS231N, DLAI, KARPATHY)}
-"""The learners' layouts the grader reads, by layout name (lstmdoc's own: :mod:`.own`)."""
+"""The learners' layouts the grader reads, by layout name (lstmdoc's own steps: ``grader.own``)."""

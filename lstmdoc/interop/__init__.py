@@ -1,7 +1,7 @@
 """Weights and gradients to and from PyTorch's and TensorFlow's LSTM layouts.
 
 Four layouts of the same cell (D input, H hidden, V classes), each declared
-once in :data:`lstmdoc.layouts.LAYOUTS`:
+once in :data:`lstmdoc.layouts.spec.LAYOUTS`:
 
 - lstmdoc: ``W`` (4H, D+H), row blocks f, i, cproj, o, columns x then h;
   ``b`` (4H, 1); ``forget_bias`` added to the f block at run time.

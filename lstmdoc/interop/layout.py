@@ -1,7 +1,7 @@
 """What the frameworks' converters share: the gate orders, and checks of their arguments."""
 
 from .. import _validate as check
-from ..layouts import LAYOUTS
+from ..layouts import LAYOUTS, models
 from ..params import LSTMParams
 
 # Each framework's gate blocks, by letter (g the candidate): the order its arrays hold them in.
@@ -14,9 +14,7 @@ def check_params(params):
     """An :class:`~lstmdoc.LSTMParams` without layer norm, which the frameworks' layouts can hold."""
     if not isinstance(params, LSTMParams):
         raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
-    if params.layer_norm:  # dropping the norms silently would change the model
-        raise ValueError("params has layer norm (norm_gain, norm_shift), which these layouts "
-                         "cannot hold: only the cell without layer norm converts")
+    models.check_params(params)
 
 
 def gate_array(name, a, ndim, fourH=None, axis=-1, meaning=""):

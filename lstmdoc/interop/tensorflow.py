@@ -1,6 +1,6 @@
 """TensorFlow's ``LSTMCell`` and Keras's ``LSTM``, each with a ``Dense`` layer (numpy only).
 
-Both layouts are declared in :data:`lstmdoc.layouts.LAYOUTS` (``"tf_cell"``,
+Both layouts are declared in :data:`lstmdoc.layouts.spec.LAYOUTS` (``"tf_cell"``,
 ``"keras"``); these functions name their arrays as the frameworks do.
 """
 

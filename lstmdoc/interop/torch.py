@@ -6,7 +6,7 @@ forward layers (TensorFlow's ``MultiRNNCell``). A one-layer
 ``nn.LSTM(bidirectional=True)`` whose ``out[-1]`` feeds the ``Linear`` is
 lstmdoc's bidirectional model: ``out[-1]`` is ``[h_fw(T); h_bw(T)]``, the
 backward direction's state after its first step. The arrays of each cell move
-as :data:`lstmdoc.layouts.LAYOUTS` ``["torch"]`` declares.
+as :data:`lstmdoc.layouts.spec.LAYOUTS` ``["torch"]`` declares.
 """
 
 import numpy as np

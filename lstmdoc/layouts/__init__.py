@@ -3,7 +3,7 @@
 The same cell is stored eight ways here: lstmdoc's, CS231n's, Karpathy's
 ``WLSTM``, deeplearning.ai's ``parameters`` dict, d2l's per-gate arrays,
 PyTorch's ``nn.LSTM``, TensorFlow's ``LSTMCell`` and Keras's ``LSTM``. Each is
-a :class:`Layout` in :data:`LAYOUTS` (gate order, where x, h and the bias sit,
+a :class:`Layout` in :data:`~lstmdoc.layouts.spec.LAYOUTS` (gate order, where x, h and the bias sit,
 rows or columns as examples, per-gate arrays, a run-time forget bias or none),
 and every converter reads only that description:
 

@@ -9,7 +9,7 @@ from .gates import fold_forget_bias
 from .spec import get
 
 
-def _check_params(params):
+def check_params(params):
     """An LSTMParams or a deep.Cell without layer norm, which every layout can hold."""
     if not isinstance(params, (LSTMParams, Cell)):
         raise TypeError(f"params must be an LSTMParams or a lstmdoc.deep.Cell, "
@@ -31,7 +31,7 @@ def weights_to(layout, params):
     ----------
     layout : str or Layout
         E.g. ``"cs231n"``, ``"karpathy"``, ``"deeplearning.ai"``, ``"d2l"``,
-        ``"torch"``, ``"tf_cell"``, ``"keras"`` (:data:`~lstmdoc.layouts.LAYOUTS`).
+        ``"torch"``, ``"tf_cell"``, ``"keras"`` (:data:`~lstmdoc.layouts.spec.LAYOUTS`).
     params : LSTMParams or lstmdoc.deep.Cell
         Without layer norm; the output layer (``Wy``, ``by``) is converted too
         when the layout has one.
@@ -50,7 +50,7 @@ def weights_to(layout, params):
     (8, 16)
     """
     lt = get(layout)
-    _check_params(params)
+    check_params(params)
     if not lt.forget_bias:
         params = fold_forget_bias(params)
     out = convert.cell_to(lt, params.W, params.b)

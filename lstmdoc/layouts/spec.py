@@ -54,6 +54,8 @@ class Layout:
         The names of f, i, g, o (in that order) inside ``names``.
     grad_prefix : str
         Put before a name for its gradient (``"d"``: ``dWx``).
+    stacking : str
+        How several layers (or two directions) are built in it.
     """
 
     name: str
@@ -72,6 +74,7 @@ class Layout:
     names: MappingProxyType = field(repr=False)
     gate_names: str = "figo"
     grad_prefix: str = "d"
+    stacking: str = ""
 
     def name_of(self, role, gate=None):
         """The name of ``role`` (for one gate, by letter, in a per-gate layout)."""
@@ -86,43 +89,52 @@ def _layout(**kw):
 
 _STACKED = dict(per_gate=False, gate_names="figo")
 LAYOUTS = {lt.name: lt for lt in (
-    _layout(name="lstmdoc", title="lstmdoc (TensorFlow's LayerNormBasicLSTMCell, transposed)",
+    _layout(stacking="lstmdoc.deep: a list of cells per direction (TensorFlow's MultiRNNCell)",
+            name="lstmdoc", title="lstmdoc (TensorFlow's LayerNormBasicLSTMCell, transposed)",
             gates="figo", orient="out-in", weights="joint", z="xh", bias="vector", column=True,
             forget_bias=True, sequence="TDB", state="HB", output="VH", grad_prefix="",
             names=dict(W="W", b="b", Wy="Wy", by="by", x="X", h0="h0", c0="c0", h="hs", c="cs"),
             **_STACKED),
-    _layout(name="cs231n", title="CS231n, assignment 3 (rnn_layers.py)", gates="ifog",
+    _layout(stacking="one layer: feed h to another as its x",
+            name="cs231n", title="CS231n, assignment 3 (rnn_layers.py)", gates="ifog",
             orient="in-out", weights="split", z="xh", bias="vector", column=False,
             forget_bias=False, sequence="BTD", state="BH", output=None,
             names=dict(Wx="Wx", Wh="Wh", b="b", x="x", h0="h0", c0="c0", h="h", c="c"), **_STACKED),
-    _layout(name="karpathy", title="Karpathy's numpy lstm.py (one matrix WLSTM)", gates="ifog",
+    _layout(stacking="one layer: feed Hout to another as its X",
+            name="karpathy", title="Karpathy's numpy lstm.py (one matrix WLSTM)", gates="ifog",
             orient="in-out", weights="joint", z="xh", bias="first row", column=False,
             forget_bias=False, sequence="TBD", state="BH", output=None,
             names=dict(W="WLSTM", x="X", h0="h0", c0="c0", h="Hout", c="C"), **_STACKED),
-    _layout(name="deeplearning.ai", title="deeplearning.ai, Sequence Models (parameters dict)",
+    _layout(stacking="one layer",
+            name="deeplearning.ai", title="deeplearning.ai, Sequence Models (parameters dict)",
             gates="figo", orient="out-in", weights="joint", per_gate=True,
             z="hx", bias="vector", column=True, forget_bias=False, sequence="DBT", state="HB",
             output="VH", gate_names="fico",
             names=dict(W="W{g}", b="b{g}", Wy="Wy", by="by", x="x", h0="a0", c0="c0", h="a",
                        c="c")),
-    _layout(name="d2l", title="d2l.ai, LSTM from scratch (per-gate W_x*, W_h*, b_*)",
+    _layout(stacking="one layer (the concise version: nn.LSTM(num_layers=L))",
+            name="d2l", title="d2l.ai, LSTM from scratch (per-gate W_x*, W_h*, b_*)",
             gates="ifog", orient="in-out", weights="split", per_gate=True, z="xh",
             bias="vector", column=False, forget_bias=False, sequence="TBD", state="BH",
             output="HV", gate_names="fico", grad_prefix="",
             names=dict(Wx="W_x{g}", Wh="W_h{g}", b="b_{g}", Wy="W_hq", by="b_q", x="inputs",
                        h0="H", c0="C", h="Hs", c="Cs")),
-    _layout(name="torch", title="PyTorch nn.LSTM and nn.Linear", gates="ifgo", orient="out-in",
+    _layout(stacking="num_layers=L; bidirectional=True (lstmdoc.deep converts a stack, or "
+                     "one layer both ways)",
+            name="torch", title="PyTorch nn.LSTM and nn.Linear", gates="ifgo", orient="out-in",
             weights="split", z="xh", bias="two", column=False, forget_bias=False, sequence="TBD",
             state="LBH", output="VH", grad_prefix="",
             names=dict(Wx="weight_ih_l0", Wh="weight_hh_l0", b="bias_ih_l0", b2="bias_hh_l0",
                        Wy="weight", by="bias", x="input", h0="h_0", c0="c_0", h="output",
                        c="c"), **_STACKED),
-    _layout(name="tf_cell", title="TensorFlow LSTMCell, LayerNormBasicLSTMCell (layer_norm=False)",
+    _layout(stacking="MultiRNNCell; bidirectional_dynamic_rnn",
+            name="tf_cell", title="TensorFlow LSTMCell, LayerNormBasicLSTMCell (layer_norm=False)",
             gates="igfo", orient="in-out", weights="joint", z="xh", bias="vector", column=False,
             forget_bias=True, sequence="BTD", state="BH", output="HV", grad_prefix="",
             names=dict(W="kernel", b="bias", Wy="dense_kernel", by="dense_bias", x="inputs",
                        h0="h", c0="c", h="outputs", c="c_t"), **_STACKED),
-    _layout(name="keras", title="Keras LSTM and Dense", gates="ifgo", orient="in-out",
+    _layout(stacking="LSTM layers with return_sequences=True; Bidirectional",
+            name="keras", title="Keras LSTM and Dense", gates="ifgo", orient="in-out",
             weights="split", z="xh", bias="vector", column=False, forget_bias=False,
             sequence="BTD", state="BH", output="HV", grad_prefix="",
             names=dict(Wx="kernel", Wh="recurrent_kernel", b="bias", Wy="dense_kernel",
