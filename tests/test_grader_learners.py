@@ -15,7 +15,8 @@ import pytest
 from lstmdoc.grader import check, main
 
 LEARNERS = Path(__file__).resolve().parents[1] / "docs" / "learners"
-FILES = {"cs231n": "cs231n_lstm.py", "deeplearning.ai": "dlai_lstm.py", "karpathy": "karpathy_lstm.py"}
+FILES = {"cs231n": "cs231n_lstm.py", "deeplearning.ai": "dlai_lstm.py",
+         "karpathy": "karpathy_lstm.py"}
 
 
 def with_bug(tmp_path, layout, old, new, count=1):
@@ -57,7 +58,8 @@ BUGS = [
     ("cs231n", "not-accumulated", "dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t",
      "dWx, dWh, db = dWx_t, dWh_t, db_t"),
     ("deeplearning.ai", "dc-next-missing", DL_DC, "dc = da_next * ot * (1 - np.tanh(c_next)**2)"),
-    ("deeplearning.ai", "not-carried-back", "da[:, :, t] + da_prevt, dc_prevt", "da[:, :, t], dc_prevt"),
+    ("deeplearning.ai", "not-carried-back", "da[:, :, t] + da_prevt, dc_prevt",
+     "da[:, :, t], dc_prevt"),
     ("deeplearning.ai", "not-accumulated", "gradients[k] = gradients.get(k, 0) + g[k]",
      "gradients[k] = g[k]"),
     ("deeplearning.ai", "gate-order", DL_GATES,
@@ -74,7 +76,8 @@ BUGS = [
     ("deeplearning.ai", "transposed", 'd @ concat.T', 'concat @ d.T'),
     ("karpathy", "dc-next-missing", KP_DC, "dC[t] = dHout[t] * o * (1 - tanhC**2)"),
     ("karpathy", "not-carried-back", "dHout[t - 1] += dHin[:, D + 1:]", "pass"),
-    ("karpathy", "not-accumulated", "dWLSTM += Hin[t].T @ dIFOG[t]", "dWLSTM = Hin[t].T @ dIFOG[t]"),
+    ("karpathy", "not-accumulated", "dWLSTM += Hin[t].T @ dIFOG[t]",
+     "dWLSTM = Hin[t].T @ dIFOG[t]"),
     ("karpathy", "gate-order", "i, f, o, g = np.split(IFOGf[t], 4, axis=1)",
      "f, i, o, g = np.split(IFOGf[t], 4, axis=1)"),
     ("karpathy", "sigmoid-prime-missing", "y[:, :3 * d] * (1 - y[:, :3 * d])",

@@ -103,7 +103,8 @@ def test_what_torch_cannot_hold():
     both = random(seed=6, T=3, D=2, H=(3, 3), H_bw=(3, 3), V=4, B=2)
     with pytest.raises(ValueError, match="torch's bidirectional stacks are not lstmdoc's"):
         lstmdoc.to_torch(both.params)
-    with pytest.raises(ValueError, match=r"one hidden size for every cell; params has H = \(4, 5\)"):
+    with pytest.raises(ValueError, match=r"one hidden size for every cell; params has "
+                       r"H = \(4, 5\)"):
         lstmdoc.to_torch(random(seed=7, H=(4, 5)).params)
     g = deep.loss_and_grads(both.params, both.X, both.target)[1]
     with pytest.raises(ValueError, match="grads has 2 layers in both directions"):

@@ -47,8 +47,8 @@ def test_the_learners_code_computes_lstmdocs_states(ex):
     a, y, c, _ = DL.lstm_forward(ex.X.transpose(1, 2, 0), ex.h0, layouts.weights_to(DL_NAME, p))
     np.testing.assert_allclose(a, from_zero.hs.transpose(1, 2, 0), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(y[:, :, -1], from_zero.probs, rtol=1e-12, atol=1e-14)
-    Hout, C, _, _ = KP.LSTM.forward(ex.X.transpose(0, 2, 1), layouts.weights_to("karpathy", p)["WLSTM"],
-                                    ex.c0.T, ex.h0.T)
+    WLSTM = layouts.weights_to("karpathy", p)["WLSTM"]
+    Hout, C, _, _ = KP.LSTM.forward(ex.X.transpose(0, 2, 1), WLSTM, ex.c0.T, ex.h0.T)
     np.testing.assert_allclose(Hout, r.hs.transpose(0, 2, 1), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(C, r.cs[-1].T, rtol=1e-12, atol=1e-14)
     Y, (H, C) = D2L.lstm(ex.X.transpose(0, 2, 1), (ex.h0.T, ex.c0.T), layouts.weights_to("d2l", p))
@@ -87,12 +87,14 @@ def loss_of(layout, run, w):
 def test_gradients_in_each_layout_are_finite_differences_of_its_code(ex):
     rng = np.random.default_rng(7)
     x_kp, h0, c0 = ex.X.transpose(0, 2, 1), ex.h0.T, ex.c0.T
-    w = rng.normal(size=(ex.X.shape[0], ex.X.shape[2], ex.params.H))           # Karpathy's (T, B, H)
+    T, _, B = ex.X.shape
+    w = rng.normal(size=(T, B, ex.params.H))                                   # Karpathy's (T, B, H)
     arrays = {**layouts.weights_to("karpathy", ex.params), "X": x_kp, "h0": h0, "c0": c0}
     run = lambda a: KP.LSTM.forward(a["X"], a["WLSTM"], a["c0"], a["h0"])[0]  # noqa: E731
-    ours = layouts.results("karpathy", layouts.weights_to("karpathy", ex.params), x_kp, h0, c0, dh=w)
+    kp = layouts.weights_to("karpathy", ex.params)
+    ours = layouts.results("karpathy", kp, x_kp, h0, c0, dh=w)
     for name in arrays:
-        f = lambda v, name=name: loss_of("karpathy", run, w)(dict(arrays, **{name: v}))  # noqa: E731
+        f = lambda v, n=name: loss_of("karpathy", run, w)(dict(arrays, **{n: v}))  # noqa: E731
         assert check_gradient(name, f, arrays[name], ours["d" + name]).ok, name
     x_cs = ex.X.transpose(2, 0, 1)
     wc = w.transpose(1, 0, 2)                                                  # CS231n's (N, T, H)
@@ -144,7 +146,8 @@ def test_reorder_by_letters():
     W = np.arange(8 * 3).reshape(8, 3)
     back = layouts.reorder(layouts.reorder(W, "ifog", "figo"), "figo", "ifog")
     assert np.array_equal(back, W)
-    assert np.array_equal(layouts.reorder(W.T, "ifog", "figo"), layouts.reorder(W, "ifog", "figo").T)
+    assert np.array_equal(layouts.reorder(W.T, "ifog", "figo"),
+                          layouts.reorder(W, "ifog", "figo").T)
     with pytest.raises(ValueError, match="the candidate is g: TensorFlow's j, Keras's c"):
         layouts.reorder(W, "ijfo", "figo")
     with pytest.raises(ValueError, match=r"a has shape \(8, 8\): axes \[0, 1\] could hold"):
@@ -186,7 +189,8 @@ def test_forget_bias_fold_and_unfold():
     (lambda w: layouts.results("cs231n", w, np.zeros((2, 6, 4))), ValueError,
      r"x must have shape \(B, T, D\) with D = 3"),
     (lambda w: layouts.results("cs231n", w, np.zeros((2, 6, 3)), dh=np.zeros((6, 2, 4))),
-     ValueError, r"dh must have the shape of the hidden states over time \(B, T, H\) = \(2, 6, 4\)"),
+     ValueError, r"dh must have the shape of the hidden states over time \(B, T, H\) = "
+     r"\(2, 6, 4\)"),
 ])
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):

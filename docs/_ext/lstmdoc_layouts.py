@@ -37,7 +37,8 @@ def verify_layouts(app):
         for line in failed:  # logged first, so that the reason stands out
             logger.error(f"lstmdoc: layout conversion check failed: {line}")
         raise LayoutError("lstmdoc: a layout converter disagrees with finite differences or "
-                          "does not round-trip, so the site is not built:\n  " + "\n  ".join(failed))
+                          "does not round-trip, so the site is not built:\n  "
+                          + "\n  ".join(failed))
     logger.info(f"lstmdoc: {len(checks)} layout conversions verified in "
                 f"{time.perf_counter() - start:.1f} s")
     write_if_changed(os.path.join(app.srcdir, "_generated", "layouts.md"),

@@ -1,4 +1,4 @@
-"""An LSTM in d2l's layout (Dive into Deep Learning, "LSTM from scratch"), in numpy, for lstmdoc's pages.
+"""An LSTM in d2l's layout ("LSTM from scratch" of Dive into Deep Learning), for lstmdoc's pages.
 
 Rows are examples: each X (B, D), H and C (B, H); one set of arrays per gate,
 ``W_xi`` (D, H), ``W_hi`` (H, H), ``b_i`` (H,), ..., and the output layer

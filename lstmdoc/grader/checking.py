@@ -51,9 +51,11 @@ def _namespace(module_or_dict):
         label = os.path.basename(module_or_dict)
         try:
             return vars(load(source)), label, source, None
+        except FileNotFoundError:
+            return {}, label, source, f"the file was not found: {source}"
         except Exception as exc:  # noqa: BLE001  (a syntax error or anything the file raises)
-            what = "was not found" if isinstance(exc, FileNotFoundError) else "cannot be imported"
-            return {}, label, source, f"the file {what}.\n{trimmed(exc, source)}".rstrip()
+            tb = trimmed(exc, source).rstrip()
+            return {}, label, source, f"the file cannot be imported: {tb.splitlines()[-1]}\n{tb}"
     if isinstance(module_or_dict, dict):
         return module_or_dict, "(your functions)", None, None
     if inspect.ismodule(module_or_dict):

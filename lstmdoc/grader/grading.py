@@ -32,9 +32,10 @@ class Graded(NamedTuple):
 
 
 def _errors(got, expected):
-    """Relative error of each part, ``inf`` where the shapes differ."""
-    return [relative_error(g.astype(np.float64), e) if g.shape == e.shape else np.inf
-            for g, e in zip(got, expected)]
+    """Relative error of each part, ``inf`` where the shapes differ or a value is not finite."""
+    errors = [relative_error(g.astype(np.float64), e) if g.shape == e.shape else np.inf
+              for g, e in zip(got, expected)]
+    return [e if np.isfinite(e) else np.inf for e in errors]
 
 
 def _same(got, expected):
@@ -63,7 +64,7 @@ def _hint(exc):
 
 
 def _signature_problem(g, args):
-    """Why ``g.fn`` cannot take ``args`` ("yours takes (dh, cache); lstmdoc's takes ..."), or None."""
+    """Why ``g.fn`` cannot take ``args`` ("yours takes (dh, cache); lstmdoc's ..."), or None."""
     try:
         inspect.signature(g.fn).bind(*args)
     except TypeError:
@@ -81,7 +82,8 @@ def _changed(before, after):
     if isinstance(before, (tuple, list)):
         return len(before) != len(after) or any(map(_changed, before, after))
     if isinstance(before, dict):
-        return before.keys() != after.keys() or any(_changed(v, after[k]) for k, v in before.items())
+        return before.keys() != after.keys() or \
+            any(_changed(v, after[k]) for k, v in before.items())
     return False
 
 
@@ -122,9 +124,10 @@ def grade(g, calls, source=None, prefer=()):
             first = (c, next(k for k, e in enumerate(errors) if e > TOL), out)
         worst = max(worst, *errors)
         got.append(out)
-    warnings = [GradeWarning(g.name, "input-modified", f"writes into {', '.join(sorted(modified))}, "
-                             "an array it was given: graded on copies, but a caller that reuses "
-                             "it would see it changed")] if modified else []
+    warnings = [GradeWarning(
+        g.name, "input-modified", f"writes into {', '.join(sorted(modified))}, an array it was "
+        "given: graded on copies, but a caller that reuses it would see it changed")] \
+        if modified else []
     if first is None:
         return Result(g.name, True, worst, calls=len(got)), warnings
     return _wrong(g, got, calls, first, worst, prefer), warnings
@@ -133,7 +136,8 @@ def grade(g, calls, source=None, prefer=()):
 def _first_step(got, expected, axis):
     """The last time step, 1-based, where the (T-long along ``axis``) arrays differ."""
     for t in reversed(range(got.shape[axis])):
-        if relative_error(np.take(got, t, axis).astype(np.float64), np.take(expected, t, axis)) > TOL:
+        step = np.take(got, t, axis).astype(np.float64)
+        if not relative_error(step, np.take(expected, t, axis)) <= TOL:  # NaN too
             return t + 1
     return None
 
@@ -149,6 +153,9 @@ def _wrong(g, got, calls, first, worst, prefer):
                    if y.shape != e.shape)
     with np.errstate(all="ignore"):
         mistake = _diagnose(got, calls, prefer)
+    if mistake is None and not np.all(np.isfinite(out[k])):
+        mistake = ("yours holds NaN or infinity (an overflow, the log of 0, a division by 0?)",
+                   None)
     return Result(g.name, False, worst, t, c.example, g.parts[k] if len(g.parts) > 1 else None,
                   shapes, *(mistake or (None, None)), calls=len(got), upstream=c.upstream or None)
 

@@ -54,7 +54,7 @@ RIGHT = {"step_forward": step_forward, "step_backward": cell_backward, "forward"
 
 def loop(dh, caches, W, cell=cell_backward, carry=(True, True), keep="sum"):
     """BPTT as a learner's loop may write it: ``carry`` dh_prev and dc_prev back or not;
-    ``keep`` the sum of the steps' dW, db, or only the ``"first"`` step's (t = T) or ``"last"``'s."""
+    ``keep`` the sum of the steps' dW, db, or only the ``"first"`` (t = T) or ``"last"`` step's."""
     zeros = np.zeros_like(dh[0])
     dh_next = dc_next = zeros
     dX, shares = [None] * len(caches), []
@@ -70,7 +70,7 @@ def loop(dh, caches, W, cell=cell_backward, carry=(True, True), keep="sum"):
 
 
 def composed(steps, order=(0, 1, 2, 3)):
-    """``cell_backward`` made of ``steps`` (by name), stacking ``da`` in ``order`` (of f, i, g, o)."""
+    """``cell_backward`` made of ``steps`` (by name), ``da`` stacked in ``order`` (of figo)."""
     def step_backward(dh_out, dh_next, dc_next, cache, W):
         dh = steps["dHt"](dh_out, dh_next)
         do = steps["dOt"](dh, cache)
@@ -84,7 +84,7 @@ def composed(steps, order=(0, 1, 2, 3)):
 
 
 def gate_text(gates, order, reading=False):
-    """``(yours, right)``: the gate blocks, in the layout's letters ``gates``, in the wrong ``order``.
+    """``(yours, right)``: the gate blocks in the layout's letters ``gates``, in wrong ``order``.
 
     ``order`` (of lstmdoc's f, i, g, o) says which gate's block sits at each place
     of lstmdoc's stacking; ``reading``: which block each gate is read from instead.
@@ -109,7 +109,7 @@ def _every_gate(table):
 
 
 def _permuted(params, order):
-    """A cell reading gate k from block ``order[k]``: what a forward with the blocks mixed up does."""
+    """A cell reading gate k from block ``order[k]``: a forward with the blocks mixed up."""
     blocks = [split_gates(a) for a in (params.W, params.b)]
     W, b = (np.concatenate([bs[k] for k in order]) for bs in blocks)
     return Cell(W, b, params.forget_bias)
@@ -129,18 +129,20 @@ def step_backward_variants(forget_bias=1.0, gates=FIGO):
     out = [Variant(w.id, w.text, composed(dict(REFERENCE, **{step: w.fn})))
            for step, ws in table.items() if step not in STEP1
            for w in (within(step, x) for x in ws)]
-    return tuple(out + _every_gate(table) + [variant("gate-order", *gate_text(gates, order), composed(REFERENCE, order))
+    return tuple(out + _every_gate(table) + [
+        variant("gate-order", *gate_text(gates, order), composed(REFERENCE, order))
                         for order in PERMUTATIONS])
 
 
 @lru_cache(maxsize=None)
 def variants(kind, forget_bias=1.0, gates=FIGO):
-    """The known wrong versions of a function of ``kind``, in a layout whose gate order is ``gates``."""
+    """The known wrong versions of a function of ``kind``, in a layout of gate order ``gates``."""
     if kind == "step_backward":
         return step_backward_variants(forget_bias, gates)
     if kind in ("step_forward", "forward"):
         return tuple(_forward_variant(kind, order, gates) for order in PERMUTATIONS)
-    right = "each step t adds the dprev_h and takes the dprev_c of step t+1; dW = Σ_t, every step's"
+    right = ("each step t adds the dprev_h and takes the dprev_c of step t+1; "
+             "dW = Σ_t, every step's")
     loops = [
         variant("not-carried-back", "dprev_h and dprev_c of step t not passed to step t−1",
                 right, partial(loop, carry=(False, False))),

@@ -1,4 +1,4 @@
-"""Grading functions written in a learner's layout: lstmdoc's pass, met at every step, in their arrays.
+"""Grading functions written in a learner's layout: lstmdoc's pass, in their arrays.
 
 lstmdoc runs its own pass on each example (the forget bias folded into the
 bias, as these layouts have none at run time) and records every step: the
@@ -70,7 +70,8 @@ class Whole(NamedTuple):
 
 
 def _pass(ex, c0):
-    """lstmdoc's forward pass on ``ex`` from ``(ex.h0, c0)``, its upstream gradients, the forget bias folded."""
+    """lstmdoc's forward pass on ``ex`` from ``(ex.h0, c0)`` (the forget bias folded), and
+    gradients from outside into its hidden states, at every step and at the last only."""
     p = layouts.fold_forget_bias(ex.params)
     h, c, caches = lstm_forward(p, ex.X, ex.h0, c0)
     hs, cs = sequences(caches, h, c)
@@ -82,7 +83,7 @@ def _pass(ex, c0):
 
 
 def sites(ex):
-    """Every step of lstmdoc's pass on ``ex`` (t = T first), the gradient from outside at every step."""
+    """Every step of lstmdoc's pass on ``ex`` (t = T first), a gradient from outside at each."""
     p, caches, hs, cs, upstream = _pass(ex, ex.c0)
     dh = upstream["at every step"]
     steps = lstm_backward(dh, caches, p.W)[0]
@@ -130,7 +131,7 @@ def learner_cache(forward, fspec, site, weights, source):
 
 
 def calls(lt, spec, ex, forward=None, source=None):
-    """Every call of one function of ``spec`` on ``ex``; ``forward``: the learner's (name, fn, Spec)."""
+    """The calls of a function of ``spec`` on ``ex``; ``forward``: the learner's (name, fn, spec)."""
     is_step = spec.kind.startswith("step")
     zero_c0 = "c0" not in (forward[2] if forward else spec).params  # its forward takes no c0
     out = []
@@ -139,9 +140,9 @@ def calls(lt, spec, ex, forward=None, source=None):
         cache = learner_cache(forward[:2], forward[2], s, w, source) if forward else None
         ref = ref_args(spec, s)
         convert = partial(_convert, spec.out, s)
-        out.append(Call(s.example, s.B, s.t, spec.args(s, w, cache), convert(RIGHT[spec.kind](*ref)),
-                        ref, convert, variants(spec.kind, 0.0, lt.gates),
-                        "" if is_step else s.upstream))
+        expected = convert(RIGHT[spec.kind](*ref))
+        out.append(Call(s.example, s.B, s.t, spec.args(s, w, cache), expected, ref, convert,
+                        variants(spec.kind, 0.0, lt.gates), "" if is_step else s.upstream))
     return out
 
 

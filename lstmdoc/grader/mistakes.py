@@ -12,14 +12,16 @@ MISTAKES = {
     "dc-next-missing": "the gradient reaching c_t from step t+1 (dc_next) is not added to dCt",
     "dh-next-missing": "the gradient reaching h_t from step t+1 (dh_next) is not added to dHt",
     "dh-out-missing": "the output layer's gradient into h_t (dh_out) is not added to dHt",
-    "not-carried-back": "a backward loop does not pass step t's dh_prev or dc_prev on to step t−1",
+    "not-carried-back": "a backward loop does not pass step t's dh_prev or dc_prev on to "
+                        "step t−1",
     "not-accumulated": "a weight gradient holds one step's share instead of the sum over all steps",
     "gate-order": "the four gate blocks are stacked in another order than the layout's",
     "sigmoid-prime-missing": "a gate's σ' is missing: the gradient of its value, not of its "
                              "pre-activation",
     "sigmoid-prime-of-output": "σ' taken at the gate's value as if it were the pre-activation: "
                                "σ(g)(1 − σ(g)) for g(1 − g)",
-    "activation-not-derivative": "an activation, σ(a) or tanh(a), used where its derivative is due",
+    "activation-not-derivative": "an activation, σ(a) or tanh(a), used where its derivative is "
+                                 "due",
     "tanh-prime-missing": "tanh' is missing: the gradient of a tanh's value, not of its input",
     "tanh-prime-of-c": "1 − c_t² where tanh'(c_t) = 1 − tanh²(c_t) is due",
     "tanh-prime-of-output": "tanh' applied to a value that is already a tanh: "

@@ -1,4 +1,4 @@
-"""lstmdoc's own step functions, written by you: found by name, graded where lstmdoc calls its own."""
+"""lstmdoc's step functions written by you: found by name, called where lstmdoc calls its own."""
 
 from functools import lru_cache, partial
 

@@ -102,7 +102,8 @@ class Result:
                 else "differs"
             text = f"{lead} {where}{err}" + (f"; {shapes}" if shapes else "")
         if self.mistake:
-            text += f" — likely mistake {self.mistake_id or ''}: {self.mistake}".replace(" :", ":")
+            which = f" {self.mistake_id}" if self.mistake_id else ""
+            text += f" — likely mistake{which}: {self.mistake}"
         return text
 
     def line(self, width=13):

@@ -1,4 +1,4 @@
-"""The learners' layouts the grader reads: CS231n, deeplearning.ai and Karpathy, function by function.
+"""The learners' layouts the grader reads: CS231n's, deeplearning.ai's and Karpathy's functions.
 
 Each function is a :class:`~.learner.Spec`: its parameters as the course
 writes them, what it returns, how to call it from a step of lstmdoc's pass
@@ -91,7 +91,7 @@ DLAI = Style(DL, "deeplearning.ai's", {
 
 
 def _karpathy(namespace):
-    """``LSTM.forward`` and ``LSTM.backward`` of a class ``LSTM`` (static methods, as Karpathy's)."""
+    """``LSTM.forward`` and ``LSTM.backward`` of a class ``LSTM`` (Karpathy's static methods)."""
     cls = namespace.get("LSTM")
     return {f"LSTM.{n}": getattr(cls, n) for n in ("forward", "backward")
             if isinstance(cls, type) and callable(getattr(cls, n, None))}

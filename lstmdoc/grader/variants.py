@@ -28,7 +28,7 @@ def _dsig_at_value(g):
 
 
 def cell_state(c):
-    """c_t of a cache (the plain cell): ``f ⊙ c_{t−1} + i ⊙ c̃``, as the forward pass computed it."""
+    """c_t of a cache (the plain cell): ``f ⊙ c_{t−1} + i ⊙ c̃``, as the forward pass made it."""
     return c.f * c.c_prev + c.i * c.cproj_kept
 
 
@@ -75,8 +75,8 @@ def _cell_state():
               right_c, lambda dh, dc_next, c: dh * c.o * (1 - np.tanh(c.tanh_c)**2) + dc_next),
             v("factor-missing", "dCt = dHt ⊙ (1 − tanh²(c_t)) + dc_next (o_t forgotten)",
               right_c, lambda dh, dc_next, c: dh * (1 - c.tanh_c**2) + dc_next),
-            v("dc-next-times-f", "dCt = dHt ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next ⊙ f_t", right_c,
-              lambda dh, dc_next, c: dh * c.o * (1 - c.tanh_c**2) + dc_next * c.f)],
+            v("dc-next-times-f", "dCt = dHt ⊙ o_t ⊙ (1 − tanh²(c_t)) + dc_next ⊙ f_t",
+              right_c, lambda dh, dc_next, c: dh * c.o * (1 - c.tanh_c**2) + dc_next * c.f)],
         "dCprojt": [
             v("wrong-variable", "dCprojt = dCt ⊙ i_t ⊙ (1 − tanh²(c_t))", right_g,
               lambda dc, c: dc * c.i * (1 - c.tanh_c**2)),
@@ -91,7 +91,7 @@ def _cell_state():
 
 
 def _sigmoid(value, other, right, gate):
-    """The σ' mistakes of a gate's gradient ``right = "dX = d ⊙ other ⊙ g(1 − g)"``, gate value ``g``."""
+    """The σ' mistakes of a gate's gradient ``right``, "dX = d ⊙ other ⊙ g(1 − g)"."""
     head = right.rsplit(" ⊙ ", 1)[0]  # "dX = d ⊙ other"
     return [
         v("sigmoid-prime-missing", head, right, lambda d, c: d * other(c)),
@@ -110,9 +110,9 @@ def _gates(forget_bias):
     right_f = "dFt = dCt ⊙ c_{t−1} ⊙ f_t(1 − f_t)"
     right_i = "dIt = dCt ⊙ c̃_t ⊙ i_t(1 − i_t)"
     right_p = "dc_prev = dCt ⊙ f_t"
-    no_bias = ([v("forget-bias-missing", "dFt = dCt ⊙ c_{t−1} ⊙ f′(1 − f′), f′ = σ(a_f) without "
-                  "the forget bias", right_f, lambda dc, c: dc * c.c_prev * f0(c) * (1 - f0(c)))]
-               if forget_bias else [])
+    no_bias = ([v("forget-bias-missing", "dFt = dCt ⊙ c_{t−1} ⊙ f′(1 − f′), f′ = σ(a_f) "
+                  "without the forget bias", right_f,
+                  lambda dc, c: dc * c.c_prev * f0(c) * (1 - f0(c)))] if forget_bias else [])
     return {
         "dOt": _sigmoid(lambda c: c.o, lambda c: c.tanh_c, right_o, "o_t") + [
             v("factor-missing", "dOt = dHt ⊙ o_t(1 − o_t) (tanh(c_t) forgotten)", right_o,
@@ -125,9 +125,10 @@ def _gates(forget_bias):
               lambda dc, c: dc * c.tanh_c * c.i * (1 - c.i))],
         "dC_next": [
             v("factor-missing", "dc_prev = dCt (f_t forgotten)", right_p, lambda dc, c: dc),
-            v("one-minus-f", "dc_prev = dCt ⊙ (1 − f_t)", right_p, lambda dc, c: dc * (1 - c.f))]
-        + ([v("forget-bias-missing", "dc_prev = dCt ⊙ f′, f′ = σ(a_f) without the forget bias",
-              right_p, lambda dc, c: dc * f0(c))] if forget_bias else []),
+            v("one-minus-f", "dc_prev = dCt ⊙ (1 − f_t)", right_p,
+              lambda dc, c: dc * (1 - c.f))]
+        + ([v("forget-bias-missing", "dc_prev = dCt ⊙ f′, f′ = σ(a_f) without the forget "
+              "bias", right_p, lambda dc, c: dc * f0(c))] if forget_bias else []),
     }
 
 

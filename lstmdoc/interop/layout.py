@@ -11,7 +11,7 @@ KERAS_ORDER = LAYOUTS["keras"].gates     # "ifgo": Keras's i, f, c, o
 
 
 def check_params(params):
-    """An :class:`~lstmdoc.LSTMParams` without layer norm, which the frameworks' layouts can hold."""
+    """An :class:`~lstmdoc.LSTMParams` without layer norm: what the frameworks' layouts hold."""
     if not isinstance(params, LSTMParams):
         raise TypeError(f"params must be an LSTMParams, got {type(params).__name__}")
     models.check_params(params)

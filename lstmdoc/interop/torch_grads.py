@@ -69,7 +69,8 @@ def _cell_grads(lstm, layer, direction):
     g = {n: np_of(p.grad) for n, p in params.items() if p.grad is not None}
     # bias_hh's gradient is bias_ih's (they are added); a frozen or absent one has none.
     for n in ("bias_ih_l0", "bias_hh_l0"):
-        g.setdefault(n, g.get("bias_ih_l0", np.zeros(4 * lstm.hidden_size, g["weight_ih_l0"].dtype)))
+        zeros = np.zeros(4 * lstm.hidden_size, g["weight_ih_l0"].dtype)
+        g.setdefault(n, g.get("bias_ih_l0", zeros))
     out = layouts.grads_from("torch", g)
     return out if lstm.bias else {"W": out["W"]}
 
@@ -115,7 +116,7 @@ def grads_from_torch(lstm, linear, x=None, state=None):
 
 
 def _inputs_grads(lstm, x, state, cells):
-    """The gradients of ``x`` and ``state``, those given, as lstmdoc's ``"X"``, ``"h0"``, ``"c0"``."""
+    """The gradients of ``x`` and ``state`` (if given) as lstmdoc's ``"X"``, ``"h0"``, ``"c0"``."""
     grads = _state_grads(state, lstm.hidden_size, cells) if state is not None else {}
     if x is not None:
         grads["X"] = _input_grad(x, lstm, np.shape(grads["c0"])[-1] if grads else None)

@@ -18,7 +18,7 @@ from .torch import torch_names
 
 
 class StandIn:
-    """What the converters read of a torch tensor or parameter: ``.grad``, ``.dtype``, its values."""
+    """What the converters read of a torch tensor or parameter: ``.grad``, ``.dtype``, values."""
 
     def __init__(self, value, grad=None):
         self.value, self.grad = value, None if grad is None else StandIn(grad)
@@ -58,7 +58,8 @@ def _single(tol):
     checks = directional(arrays, loss, {**lstm_g, **linear_g}, tol, "grads_to_torch ")
     t = layouts.grads_to("torch", g)  # checked against finite differences by layouts.verification
     lstm, linear = stand_in_modules([{n: (arrays[n], t[n]) for n in lstm_g}],
-                                    {n: (arrays[n], t[n]) for n in linear_g}, ex.params.H, ex.params.D)
+                                    {n: (arrays[n], t[n]) for n in linear_g},
+                                    ex.params.H, ex.params.D)
     x = StandIn(arrays["input"], t["input"])
     state = (StandIn(arrays["h_0"], t["h_0"]), StandIn(arrays["c_0"], t["c_0"]))
     back = torch_grads.grads_from_torch(lstm, linear, x, state)

@@ -15,7 +15,7 @@ from .spec import get, shapes
 
 
 def cell_roles(lt):
-    """The roles of a cell's arrays in layout ``lt``: ``("W", "b")``, ``("Wx", "Wh", "b", "b2")``, ..."""
+    """The roles of a cell's arrays in layout ``lt``: ``("W", "b")``, ``("Wx", "Wh", "b")``, ..."""
     roles = ("W",) if lt.weights == "joint" else ("Wx", "Wh")
     if lt.bias != "first row":
         roles += ("b",)
@@ -102,7 +102,7 @@ def check_arrays(lt, arrays, expected, prefix, sizes, dtype=None):
 
 
 def cell_from(layout, arrays, kind="weights", prefix=""):
-    """The layout's cell arrays (named ``prefix + name``) as lstmdoc's ``W`` (4H, D+H), ``b`` (4H, 1).
+    """The layout's cell arrays (named ``prefix + name``) as lstmdoc's ``W``, ``b``.
 
     Every array is checked against the shape the layout gives it (its sizes read
     from the first weight array). For PyTorch's two biases, weights are added;
@@ -141,7 +141,7 @@ def output_to(layout, Wy, by):
 
 
 def output_from(layout, arrays, H, prefix="", dtype=None):
-    """The layout's output layer as lstmdoc's ``Wy`` (V, H), ``by`` (V, 1), in ``dtype`` if given."""
+    """The layout's output layer as lstmdoc's ``Wy`` (V, H), ``by`` (V, 1) (of ``dtype``)."""
     lt = get(layout)
     wy, by = prefix + lt.name_of("Wy"), prefix + lt.name_of("by")
     a = check.float_array(wy, _take(arrays, wy), 2, dtype)

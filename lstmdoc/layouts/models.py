@@ -146,7 +146,7 @@ def _both(grads, a, b):
 
 
 def grads_from(layout, grads):
-    """The gradients of ``layout``'s arrays (by their names) as lstmdoc's: the inverse of :func:`grads_to`.
+    """The gradients of ``layout``'s arrays (by name) as lstmdoc's: the inverse of :func:`grads_to`.
 
     Returns
     -------

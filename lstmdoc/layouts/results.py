@@ -72,7 +72,8 @@ def results(layout, arrays, x, h0=None, c0=None, dh=None):
     X, h0, c0 = _inputs(lt, params, x, h0, c0)
     h, c, caches = lstm_forward(params, X, h0, c0)
     hs, cs = sequences(caches, h, c)
-    out = {lt.name_of("h"): convert.sequence_to(lt, hs), lt.name_of("c"): convert.sequence_to(lt, cs)}
+    out = {lt.name_of("h"): convert.sequence_to(lt, hs),
+           lt.name_of("c"): convert.sequence_to(lt, cs)}
     if dh is None:
         return out
     dh_steps = _upstream(lt, dh, out[lt.name_of("h")].shape, convert.state_to(lt, h0).shape)

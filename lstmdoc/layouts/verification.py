@@ -84,7 +84,7 @@ def verify_layout(layout, ex, grads, tol=1e-6):
 
 
 def verify(ex=None, tol=1e-6):
-    """Every layout of :data:`~lstmdoc.layouts.spec.LAYOUTS`, on ``ex`` (default the random example).
+    """Every layout of :data:`~lstmdoc.layouts.spec.LAYOUTS`, on ``ex`` (default: the random one).
 
     Returns
     -------
