@@ -128,3 +128,19 @@ def test_inputs_without_states():
     np.testing.assert_allclose(theirs["X"], grads["X"], rtol=1e-9, atol=1e-12)
     _, only_h0 = lstmdoc.to_torch_inputs(ex.X, h0=ex.h0)   # c0 omitted: zeros
     assert not only_h0[1].detach().numpy().any() and only_h0[1].requires_grad
+
+
+def test_the_final_states_readout_is_torchs_h_n():
+    """A bidirectional model reading [h_fw(T); h_bw(1)] is torch's h_n: the same modules."""
+    import dataclasses
+    ex = BOTH_WAYS
+    params = dataclasses.replace(ex.params, readout="states")
+    lstm, linear = lstmdoc.to_torch(params)
+    x, state = lstmdoc.to_torch_inputs(ex.X, list(ex.h0), list(ex.c0))
+    _, (h_n, _) = lstm(x, state)
+    logits = linear(torch.cat([h_n[0], h_n[1]], 1))
+    loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(ex.target))
+    loss.backward()
+    ours, grads = deep.loss_and_grads(params, ex.X, ex.target, ex.h0, ex.c0)
+    assert abs(loss.item() - ours) < 1e-12
+    assert_same_grads(grads, lstmdoc.grads_from_torch(lstm, linear, x, state))

@@ -108,8 +108,9 @@ def from_torch(lstm, linear):
     -------
     LSTMParams or lstmdoc.deep.DeepParams
         LSTMParams for one layer and one direction; otherwise a DeepParams (its
-        ``forward`` the stack, its ``backward`` the reverse direction). In the
-        modules' dtype; arrays copied.
+        ``forward`` the stack, its ``backward`` the reverse direction, its
+        ``readout`` ``"outputs"``, what ``out[-1]`` holds). In the modules'
+        dtype; arrays copied.
 
     Raises
     ------
@@ -141,10 +142,12 @@ def _check_deep(params):
 
 
 def to_torch(params, batch_first=False):
-    """An ``nn.LSTM`` and ``nn.Linear`` computing the same model, read at ``out[-1]``.
+    """An ``nn.LSTM`` and ``nn.Linear`` computing the same model.
 
     ``forget_bias`` is folded into the f block of each ``bias_ih``; each
-    ``bias_hh`` is 0. Gate blocks in torch's order i, f, g, o.
+    ``bias_hh`` is 0. Gate blocks in torch's order i, f, g, o. The ``Linear``
+    reads ``out[-1]``, or for a bidirectional model with ``readout="states"``
+    the final states ``h_n`` (``torch.cat([h_n[0], h_n[1]], 1)``).
 
     Parameters
     ----------
