@@ -114,8 +114,9 @@ def test_a_loop_that_does_not_carry_back_is_located(tmp_path):
     # dx at t = T is right; t = T - 1 = 5 is the first step that misses the gradient from t = 6.
     assert loop.where == "dx at t = 5 of the random example, upstream gradient at every step"
     assert loop.mistake == ("yours: dprev_h and dprev_c of step t not passed to step t−1; "
-                            "should be: each step t adds the dprev_h and takes the dprev_c of "
-                            "step t+1; dW = Σ_t, every step's")
+                            "should be: step t adds the dprev_h of step t+1 to its dh, and "
+                            "takes its dprev_c as dc_next")
+    assert (loop.wrong_parts, loop.right_parts) == (("dx", "dh0", "dWx", "dWh", "db"), ())
 
 
 def test_a_function_writing_into_its_input_is_warned(tmp_path):

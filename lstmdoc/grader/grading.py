@@ -103,7 +103,7 @@ def grade(g, calls, source=None, prefer=()):
     originals afterwards (``input-modified``). ``prefer``: mistake ids to try
     first when naming the mistake.
     """
-    got, first, worst, modified = [], None, 0.0, set()
+    got, first, worst, modified = [], None, None, set()
     for c in calls:
         problem = _signature_problem(g, c.args)
         if problem:
@@ -122,14 +122,14 @@ def grade(g, calls, source=None, prefer=()):
         errors = _errors(out, c.expected)
         if first is None and max(errors) > TOL:
             first = (c, next(k for k, e in enumerate(errors) if e > TOL), out)
-        worst = max(worst, *errors)
+        worst = errors if worst is None else list(map(max, worst, errors))  # per part
         got.append(out)
     warnings = [GradeWarning(
         g.name, "input-modified", f"writes into {', '.join(sorted(modified))}, an array it was "
         "given: graded on copies, but a caller that reuses it would see it changed")] \
         if modified else []
     if first is None:
-        return Result(g.name, True, worst, calls=len(got)), warnings
+        return Result(g.name, True, max(worst), calls=len(got)), warnings
     return _wrong(g, got, calls, first, worst, prefer), warnings
 
 
@@ -156,8 +156,12 @@ def _wrong(g, got, calls, first, worst, prefer):
     if mistake is None and not np.all(np.isfinite(out[k])):
         mistake = ("yours holds NaN or infinity (an overflow, the log of 0, a division by 0?)",
                    None)
-    return Result(g.name, False, worst, t, c.example, g.parts[k] if len(g.parts) > 1 else None,
-                  shapes, *(mistake or (None, None)), calls=len(got), upstream=c.upstream or None)
+    many = len(g.parts) > 1
+    wrong = tuple(n for n, e in zip(g.parts, worst) if not e <= TOL)
+    return Result(g.name, False, max(worst), t, c.example, g.parts[k] if many else None,
+                  shapes, *(mistake or (None, None)), calls=len(got), upstream=c.upstream or None,
+                  wrong_parts=wrong if many else (),
+                  right_parts=tuple(n for n in g.parts if n not in wrong) if many else ())
 
 
 def _diagnose(got, calls, prefer):

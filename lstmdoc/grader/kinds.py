@@ -141,18 +141,18 @@ def variants(kind, forget_bias=1.0, gates=FIGO):
         return step_backward_variants(forget_bias, gates)
     if kind in ("step_forward", "forward"):
         return tuple(_forward_variant(kind, order, gates) for order in PERMUTATIONS)
-    right = ("each step t adds the dprev_h and takes the dprev_c of step t+1; "
-             "dW = Σ_t, every step's")
+    carry = "step t adds the dprev_h of step t+1 to its dh, and takes its dprev_c as dc_next"
+    total = "dW = Σ_t, the sum of every step's share"
     loops = [
         variant("not-carried-back", "dprev_h and dprev_c of step t not passed to step t−1",
-                right, partial(loop, carry=(False, False))),
-        variant("not-carried-back", "dprev_h of step t not passed to step t−1", right,
+                carry, partial(loop, carry=(False, False))),
+        variant("not-carried-back", "dprev_h of step t not passed to step t−1", carry,
                 partial(loop, carry=(False, True))),
-        variant("not-carried-back", "dprev_c of step t not passed to step t−1", right,
+        variant("not-carried-back", "dprev_c of step t not passed to step t−1", carry,
                 partial(loop, carry=(True, False))),
-        variant("not-accumulated", "the weight gradients of step t = 1 only", right,
+        variant("not-accumulated", "the weight gradients of step t = 1 only", total,
                 partial(loop, keep="last")),
-        variant("not-accumulated", "the weight gradients of step t = T only", right,
+        variant("not-accumulated", "the weight gradients of step t = T only", total,
                 partial(loop, keep="first"))]
     return tuple(loops + [Variant(w.id, w.text, partial(loop, cell=w.fn))
                           for w in step_backward_variants(forget_bias, gates)])

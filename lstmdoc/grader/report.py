@@ -48,6 +48,9 @@ class Result:
     upstream : str or None
         For a whole pass: where the gradient from outside entered in the call
         that differs (``"at every step"`` or ``"at the last step only"``).
+    wrong_parts, right_parts : tuple of str
+        For a function returning several arrays: those that differ somewhere,
+        and those right at every call.
     """
 
     name: str
@@ -62,6 +65,8 @@ class Result:
     error: str | None = None
     calls: int = 0
     upstream: str | None = None
+    wrong_parts: tuple = ()
+    right_parts: tuple = ()
 
     @property
     def ok(self):
@@ -101,6 +106,8 @@ class Result:
             lead = "differs first in" if self.part else "differs first at" if self.first_t \
                 else "differs"
             text = f"{lead} {where}{err}" + (f"; {shapes}" if shapes else "")
+            if self.right_parts:
+                text += f" (wrong: {', '.join(self.wrong_parts)}; right: {', '.join(self.right_parts)})"
         if self.mistake:
             which = f" {self.mistake_id}" if self.mistake_id else ""
             text += f" — likely mistake{which}: {self.mistake}"
