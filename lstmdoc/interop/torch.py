@@ -144,16 +144,15 @@ def _check_deep(params):
 def to_torch(params, batch_first=False):
     """An ``nn.LSTM`` and ``nn.Linear`` computing the same model.
 
-    ``forget_bias`` is folded into the f block of each ``bias_ih``; each
-    ``bias_hh`` is 0. Gate blocks in torch's order i, f, g, o. The ``Linear``
-    reads ``out[-1]``, or for a bidirectional model with ``readout="states"``
-    the final states ``h_n`` (``torch.cat([h_n[0], h_n[1]], 1)``).
+    ``forget_bias`` is folded into each ``bias_ih``'s f block, ``bias_hh`` is 0; gate
+    blocks i, f, g, o. The ``Linear`` reads ``out[-1]`` (a bidirectional model with
+    ``readout="states"``: ``torch.cat([h_n[0], h_n[1]], 1)``).
 
     Parameters
     ----------
     params : LSTMParams or lstmdoc.deep.DeepParams
-        A DeepParams: a stack of cells of one hidden size (``num_layers=L``), or
-        one layer in both directions (``bidirectional=True``).
+        A stack of cells of one hidden size (``num_layers=L``), or one layer in
+        both directions (``bidirectional=True``).
     batch_first : bool, optional
         Passed to ``nn.LSTM`` (default no): inputs (B, T, D) instead of (T, B, D).
 
