@@ -158,8 +158,7 @@ def to_torch(params, batch_first=False):
 
     Returns
     -------
-    lstm : torch.nn.LSTM
-    linear : torch.nn.Linear
+    lstm, linear : torch.nn.LSTM, torch.nn.Linear
         In the parameters' dtype.
     """
     if isinstance(params, DeepParams):
@@ -170,7 +169,7 @@ def to_torch(params, batch_first=False):
     if not isinstance(batch_first, bool):
         raise TypeError(f"batch_first must be a bool, got {type(batch_first).__name__}")
     torch = _torch()
-    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[params.dtype]
+    dtype = getattr(torch, str(params.dtype))  # float32 or float64
     lstm = torch.nn.LSTM(cells[0].D, H, num_layers=L, bidirectional=directions == 2,
                          batch_first=batch_first, dtype=dtype)
     linear = torch.nn.Linear(directions * H, params.V, dtype=dtype)
