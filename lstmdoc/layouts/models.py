@@ -79,7 +79,8 @@ def weights_from(layout, arrays, forget_bias=None):
     -------
     LSTMParams or lstmdoc.deep.Cell
         An LSTMParams when the layout's output layer is in ``arrays``; the cell
-        alone (a :class:`lstmdoc.deep.Cell`) otherwise.
+        alone (a :class:`lstmdoc.deep.Cell`) otherwise. Gate blocks in
+        lstmdoc's order f, i, cproj, o.
     """
     lt = get(layout)
     if not lt.forget_bias and forget_bias not in (None, 0, 0.0):
@@ -110,8 +111,8 @@ def grads_to(layout, grads):
     Returns
     -------
     dict of ndarray
-        Named as the layout names its arrays, with its gradient prefix; the
-        forget bias is a constant: folding it changes no gradient.
+        Named as the layout names its arrays, with its gradient prefix, gate
+        blocks in its order; folding the forget bias changes no gradient.
 
     Examples
     --------
@@ -151,8 +152,8 @@ def grads_from(layout, grads):
     Returns
     -------
     dict of ndarray
-        ``"W"``, ``"b"`` (when the cell's gradients are given), ``"Wy"``,
-        ``"by"``, ``"X"``, ``"h0"``, ``"c0"`` (when theirs are).
+        ``"W"``, ``"b"`` (when the cell's gradients are given, gate blocks f,
+        i, cproj, o), ``"Wy"``, ``"by"``, ``"X"``, ``"h0"``, ``"c0"`` (when theirs are).
     """
     lt = get(layout)
     p = lt.grad_prefix

@@ -64,7 +64,8 @@ def results(layout, arrays, x, h0=None, c0=None, dh=None):
     -------
     dict of ndarray
         The states over time (CS231n: ``"h"``, ``"c"``, each ``(N, T, H)``), and
-        with ``dh`` the gradients (``"dx"``, ``"dh0"``, ``"dc0"``, ``"dWx"``, ...).
+        with ``dh`` the gradients (``"dx"``, ``"dh0"``, ``"dc0"``, ``"dWx"``, ...),
+        gate blocks in the layout's order.
         The page "Check your own LSTM" compares them with a learner's code.
     """
     lt = get(layout)
