@@ -206,3 +206,10 @@ def test_lstmdoc_check_takes_a_module_and_a_layout():
     assert check(module, layout="karpathy").ok
     assert check(vars(module)).layout == "karpathy"
     assert main([str(LEARNERS / FILES["karpathy"]), "--layout", "karpathy"]) == 0
+
+
+def test_lstmdocs_own_functions_are_not_a_learners(tmp_path):
+    """A notebook that imported lstmdoc's lstm_forward is not taken for CS231n code."""
+    from lstmdoc.bptt import lstm_backward, lstm_forward
+    report = check({"lstm_forward": lstm_forward, "lstm_backward": lstm_backward})
+    assert report.status == 2 and "no step function of your own" in report.problem

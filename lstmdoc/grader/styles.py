@@ -35,8 +35,13 @@ def _cell(layout, names, dW, db):
     return tuple(g[n] for n in names)
 
 
+def _yours(obj):
+    """Callable, and not lstmdoc's own (``lstmdoc.bptt.lstm_forward`` is not CS231n's)."""
+    return callable(obj) and not (getattr(obj, "__module__", None) or "").startswith("lstmdoc.")
+
+
 def _by_name(names):
-    return lambda namespace: {n: namespace[n] for n in names if callable(namespace.get(n))}
+    return lambda namespace: {n: namespace[n] for n in names if _yours(namespace.get(n))}
 
 
 CS_W = ("dWx", "dWh", "db")
@@ -94,7 +99,7 @@ def _karpathy(namespace):
     """``LSTM.forward`` and ``LSTM.backward`` of a class ``LSTM`` (Karpathy's static methods)."""
     cls = namespace.get("LSTM")
     return {f"LSTM.{n}": getattr(cls, n) for n in ("forward", "backward")
-            if isinstance(cls, type) and callable(getattr(cls, n, None))}
+            if isinstance(cls, type) and _yours(getattr(cls, n, None))}
 
 
 KP = "karpathy"
