@@ -22,7 +22,7 @@ Sequences and states: :mod:`lstmdoc.layouts.convert`.
 from .convert import sequence_from, sequence_to, state_from, state_to
 from .gates import LSTMDOC_ORDER, fold_forget_bias, reorder, unfold_forget_bias
 from .models import grads_from, grads_to, weights_from, weights_to
-from .results import results
+from .by_hand import results
 from .spec import LAYOUTS, Layout, get, shapes
 
 __all__ = ["LAYOUTS", "Layout", "get", "shapes", "reorder", "LSTMDOC_ORDER", "fold_forget_bias",

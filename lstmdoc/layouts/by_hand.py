@@ -1,4 +1,4 @@
-"""lstmdoc's forward and backward pass run on a model in another layout, answered in that layout."""
+"""lstmdoc's pass on a model in another layout, answered in that layout: to compare by hand."""
 
 import numpy as np
 
