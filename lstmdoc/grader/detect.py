@@ -101,7 +101,10 @@ def near_misses(namespace, layout, found):
     for name, obj in namespace.items():
         if name in known or name in taken or name.startswith("_") or not _learners(obj):
             continue
-        close = difflib.get_close_matches(name.lower(), lower, n=1, cutoff=0.85)
+        # the same name but for case, or a typo in a name that starts the same way
+        # (rnn_cell_forward, a vanilla RNN's, is no typo of lstm_cell_forward)
+        close = [k for k in difflib.get_close_matches(name.lower(), lower, n=1, cutoff=0.85)
+                 if k == name.lower() or k[:3] == name.lower()[:3]]
         if close:
             meant = lower[close[0]]
             sig = f" ({signature(meant)})" if meant in REFERENCE else ""
