@@ -17,16 +17,17 @@ from ._records import field_docs
 from .bptt import hidden_states, lstm_backward, lstm_forward
 from .every_step import loss_of, readout
 from .inputs import check_inputs
+from .states import sequences
 
 
 @field_docs
 class Run(NamedTuple):
     """A forward and backward pass with every intermediate, from :func:`run`.
 
-    Time steps are t = 1..T in the equations and ``k = t − 1`` here:
-    ``caches[k]`` and ``steps[k]`` belong to time step t = k + 1. The output
-    layer's quantities have a leading T axis when every step predicts (a
-    (T, B) target).
+    Time steps are t = 1..T in the equations and ``k = t − 1`` here: ``caches[k]``,
+    ``steps[k]`` and the states ``hs[k]`` (h_t), ``cs[k]`` (c_t) belong to time step t = k + 1.
+    The output layer's quantities have a leading T axis when every step predicts
+    (a (T, B) target).
 
     Attributes
     ----------
@@ -50,8 +51,9 @@ class Run(NamedTuple):
         The gradients of the whole pass, keys ``"W"``, ``"b"``, ``"Wy"``,
         ``"by"``, ``"X"``, ``"h0"``, ``"c0"``, each shaped like what it
         differentiates (as returned by :func:`loss_and_grads`).
-    c : ndarray of shape (H, B)
-        The last cell state c_T: with ``h``, the state a next chunk of text starts from.
+    hs, cs : ndarray of shape (T, H, B)
+        Every hidden and cell state, h_1 … h_T and c_1 … c_T: ``(hs[-1], cs[-1])``
+        is the state a next chunk of text starts from.
     dh_out : ndarray of shape (T, H, B)
         What the output layer sends into each h_t (zeros before T for a (B,) target).
     """
@@ -64,8 +66,9 @@ class Run(NamedTuple):
     dlogits: np.ndarray  # (V, B) or (T, V, B)
     steps: tuple         # T x CellGrads, indexed by time step
     grads: dict          # "W", "b", "Wy", "by", "X", "h0", "c0" (+ "norm_gain", "norm_shift")
-    c: np.ndarray = None       # (H, B)  c_T
-    dh_out: np.ndarray = None  # (T, H, B)
+    hs: np.ndarray       # (T, H, B)  h_1 ... h_T
+    cs: np.ndarray       # (T, H, B)  c_1 ... c_T
+    dh_out: np.ndarray   # (T, H, B)  the output layer's gradient into each h_t
 
 
 def loss_from(params, X, target, start, h, c, dropout_mask=None, *, target_mask=None,
@@ -126,14 +129,15 @@ def run(params, X, target, h0=None, c0=None, dropout_mask=None, *, target_mask=N
     """
     target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask, target_mask)
     h, c, caches = lstm_forward(params, X, h0, c0, dropout_mask=dropout_mask)
+    hs, cs = sequences(caches, h, c)
     # Step 1: the output layer, after the last step or at every step.
-    out = readout(hidden_states(caches), params.Wy, params.by, target, target_mask)
+    out = readout(hs, params.Wy, params.by, target, target_mask)
     # Step 2: through the cell, every time step in reverse.
     steps, dW, db, dX, dh0, dc0, dgain, dshift = lstm_backward(out.dh_out, caches, params.W)
     grads = {"W": dW, "b": db, "Wy": out.dWy, "by": out.dBy, "X": dX, "h0": dh0, "c0": dc0}
     if params.layer_norm:
         grads.update(norm_gain=dgain, norm_shift=dshift)
-    return Run(out.loss, out.logits, out.probs, h, caches, out.dlogits, steps, grads, c,
+    return Run(out.loss, out.logits, out.probs, h, caches, out.dlogits, steps, grads, hs, cs,
                out.dh_out)
 
 
@@ -193,4 +197,4 @@ def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None, *, ta
     if dropout_mask is None and target.ndim == 1 and not return_state and fast.covers(params):
         return fast.loss_and_grads(params, X, target, h0, c0)
     r = run(params, X, target, h0, c0, dropout_mask, target_mask=target_mask)
-    return (r.loss, r.grads, (r.h, r.c)) if return_state else (r.loss, r.grads)
+    return (r.loss, r.grads, (r.h, r.cs[-1])) if return_state else (r.loss, r.grads)
