@@ -174,9 +174,10 @@ class Converter:
             self.cells.insert(len(self.cells) - len(inner), markdown_cell(f"> **{title}**"))
 
     def inline(self, text, path):
-        """MyST roles as plain text, links to pages as links the resolver chooses."""
-        text = ROLE.sub(lambda m: self.resolver.role(m["name"], m["target"], path), text)
-        return LINK.sub(lambda m: f"]({self.resolver.link(m['url'], path)})", text)
+        """Links to pages as links the resolver chooses, MyST roles as plain text (or links,
+        made by the resolver: roles come second, so that their links are not redone)."""
+        text = LINK.sub(lambda m: f"]({self.resolver.link(m['url'], path)})", text)
+        return ROLE.sub(lambda m: self.resolver.role(m["name"], m["target"], path), text)
 
     def add_markdown(self, text):
         self.prose.append(text)

@@ -57,7 +57,25 @@ class Resolver:
                 return f"`{title[1]}`"
             shown = target.lstrip("~").split(".")[-1] if target.startswith("~") else target
             return f"`{shown}()`" if name in ("func", "meth") else f"`{shown}`"
+        if name in ("doc", "ref"):
+            return self.cross_reference(name, target, path)
         raise ExtensionError(f"lstmdoc_notebooks: {path}: no notebook form for the {{{name}}} role")
+
+    def cross_reference(self, name, target, path):
+        """``{doc}`` and ``{ref}`` as Markdown links, to the page's notebook or the site."""
+        titled = re.match(r"(.*?)\s*<(.*)>$", target)
+        title, target = (titled[1], titled[2]) if titled else (None, target)
+        if name == "doc":
+            doc = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            anchor = ""
+            title = title or self.env.titles[doc].astext()
+        else:
+            doc, anchor, section = self.env.domains["std"].labels.get(target, (None, None, None))
+            if doc is None:
+                raise ExtensionError(f"lstmdoc_notebooks: {path}: no label {target!r}")
+            title = title or section
+        docs_path = posixpath.relpath(f"{doc}.md", posixpath.dirname(path))
+        return f"[{title}]({self.link(docs_path + (f'#{anchor}' if anchor else ''), path)})"
 
     def link(self, url, path):
         """A page's notebook for a link to a page that has one; else the page in the site."""

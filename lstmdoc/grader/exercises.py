@@ -2,7 +2,7 @@
 
 An exercise notebook (the site's Exercises page) gives the learner a step function to
 write, its body ``raise NotImplementedError``, and under it a cell ``grade(dOt)``.
-:func:`grade` hands the step functions to :func:`lstmdoc.check` (layer norm's backward
+:func:`grade` hands the step functions to :func:`lstmdoc.check <lstmdoc.grader.check>` (layer norm's backward
 to :mod:`lstmdoc.grader.layer_norm`) and says plainly which functions are still to be
 written: run as shipped, a notebook prints that, and nothing raises.
 
@@ -14,14 +14,14 @@ Still to be written: dOt (its body is still `raise NotImplementedError`).
 >>> def dOt(dh, cache):
 ...     return dh * cache.tanh_c            # the sigmoid's derivative forgotten
 >>> print(grade(dOt).text().split(" — ")[1])
-likely mistake: σ' missing: the gradient of the gate's value, not of its pre-activation
+likely mistake sigmoid-prime-missing: yours: dOt = dHt ⊙ tanh(c_t); should be: dOt = dHt ⊙ tanh(c_t) ⊙ o_t(1 − o_t)
 """
 
 import functools
 from dataclasses import dataclass
 
 from . import layer_norm
-from .grading import check
+from .checking import check
 from .reference import REFERENCE
 
 GRADED = (*REFERENCE, layer_norm.NAME)
@@ -67,7 +67,7 @@ def _watched(fn, todo):
 
 
 def _step_lines(functions, todo):
-    """The step functions' grade from :func:`lstmdoc.check`, without the still-to-write ones."""
+    """The step functions' grade from :func:`lstmdoc.check <lstmdoc.grader.check>`, without the still-to-write ones."""
     report = check({f.__name__: _watched(f, todo) for f in functions})
     if report.problem:
         return [str(report)], False

@@ -1,19 +1,19 @@
 """Grade a learner's ``layernorm_backward(dy, cache)`` (the exercise of the layer-norm page).
 
-The step functions' grader (:func:`lstmdoc.check`) grades the plain cell's steps;
-layer norm's backward is a function of its own, so it is graded here, the same way:
-called with the inputs lstmdoc's own gets and compared with
-:func:`lstmdoc.layernorm.layernorm_backward`, result by result, and a wrong result
-compared with the known wrong versions, which names the likely mistake.
+:func:`lstmdoc.check <lstmdoc.grader.check>` grades the plain cell's steps and the courses' LSTMs; layer
+norm's backward is a function of its own, graded here the same way: called with the
+inputs lstmdoc's own gets, compared with :func:`lstmdoc.layernorm.layernorm_backward`
+result by result, and a wrong result compared with the known wrong versions, which
+names the likely mistake by an id (:data:`MISTAKES`, in the grader's convention
+"yours: …; should be: …"). The answer is the grader's :class:`~.report.Result`.
 
 The calls: every layer norm (f, i, cproj, o and the cell state's) at every time step of
 the random example with layer norm (its caches, from the forward pass), each with a
-seeded random ``dy``; then the same norms of one example alone (B = 1).
+seeded random ``dy``, then the same with one example (B = 1).
 """
 
 import inspect
 import traceback
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,83 +21,72 @@ from .. import example as examples
 from .. import model
 from ..gradcheck import relative_error
 from ..layernorm import layernorm_backward
-from ..params import Norms
+from .mistakes import Variant
+from .report import Result
 
 NAME = "layernorm_backward"
 PARTS = ("dx", "dgain", "dshift")
 TOL = 1e-6
+EXAMPLES = {2: "layer-norm", 1: "one-column layer-norm"}  # by batch size
+
+MISTAKES = {
+    "ln-means-missing": "layer norm's dx without its two mean terms, as if μ and σ did not "
+                        "depend on x",
+    "ln-mean-term-missing": "layer norm's dx without mean(dx̂): how μ depends on x",
+    "ln-variance-term-missing": "layer norm's dx without x̂ ⊙ mean(dx̂ ⊙ x̂): how σ depends on x",
+    "ln-gain-missing": "layer norm's backward without the gain: dx̂ = dy for dy ⊙ γ",
+    "ln-means-over-batch": "layer norm's means taken over the batch (axis 1), not over the H "
+                           "units (axis 0)",
+    "ln-not-summed": "dgain and dshift not summed over the batch",
+}
+"""The ids of layer norm's own mistakes, with what they mean (the others are the grader's)."""
 
 
-def _mean(a):
-    return a.mean(axis=0, keepdims=True)  # over the H units of each column
+def _mean(a, axis=0):
+    return a.mean(axis=axis, keepdims=True)  # over the H units of each column
 
 
-def _dx(dxhat, c, first=True, second=True):
-    return c.inv_std * (dxhat - first * _mean(dxhat) - second * c.xhat * _mean(dxhat * c.xhat))
+def _dx(dxhat, c, first=True, second=True, axis=0):
+    return c.inv_std * (dxhat - first * _mean(dxhat, axis)
+                        - second * c.xhat * _mean(dxhat * c.xhat, axis))
 
 
 def _params(dy, c):
     return (dy * c.xhat).sum(axis=1, keepdims=True), dy.sum(axis=1, keepdims=True)
 
 
-MISTAKES = (
-    ("both mean terms forgotten: dx = dx̂ / σ, as if μ and σ did not depend on x",
-     lambda dy, c: (_dx(dy * c.gain, c, False, False), *_params(dy, c))),
-    ("the term x̂ ⊙ mean(dx̂ ⊙ x̂) forgotten: how σ depends on x",
-     lambda dy, c: (_dx(dy * c.gain, c, second=False), *_params(dy, c))),
-    ("the term mean(dx̂) forgotten: how μ depends on x",
-     lambda dy, c: (_dx(dy * c.gain, c, first=False), *_params(dy, c))),
-    ("the gain forgotten: dx̂ = dy instead of dy ⊙ γ",
-     lambda dy, c: (_dx(dy, c), *_params(dy, c))),
-    ("means over the batch (axis 1) instead of over the H units (axis 0)",
-     lambda dy, c: (c.inv_std * (dy * c.gain - (dy * c.gain).mean(axis=1, keepdims=True)
-                                 - c.xhat * (dy * c.gain * c.xhat).mean(axis=1, keepdims=True)),
-                    *_params(dy, c))),
-    ("dgain and dshift not summed over the batch",
-     lambda dy, c: (_dx(dy * c.gain, c), dy * c.xhat, dy)),
-    ("dgain = Σ dy instead of Σ dy ⊙ x̂",
-     lambda dy, c: (_dx(dy * c.gain, c), *(dy.sum(axis=1, keepdims=True),) * 2)),
+RIGHT_DX = "dx = (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ"
+VARIANTS = (
+    Variant("ln-means-missing", f"yours: dx = dx̂ / σ; should be: {RIGHT_DX}",
+            lambda dy, c: (_dx(dy * c.gain, c, False, False), *_params(dy, c))),
+    Variant("ln-variance-term-missing", f"yours: dx = (dx̂ − mean(dx̂)) / σ; should be: {RIGHT_DX}",
+            lambda dy, c: (_dx(dy * c.gain, c, second=False), *_params(dy, c))),
+    Variant("ln-mean-term-missing",
+            f"yours: dx = (dx̂ − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ; should be: {RIGHT_DX}",
+            lambda dy, c: (_dx(dy * c.gain, c, first=False), *_params(dy, c))),
+    Variant("ln-gain-missing", "yours: dx̂ = dy; should be: dx̂ = dy ⊙ γ",
+            lambda dy, c: (_dx(dy, c), *_params(dy, c))),
+    Variant("ln-means-over-batch", "yours: means over axis 1 (the batch); should be: over "
+            "axis 0 (the H units)", lambda dy, c: (_dx(dy * c.gain, c, axis=1), *_params(dy, c))),
+    Variant("ln-not-summed", "yours: dγ = dy ⊙ x̂, dβ = dy, shape (H, B); should be: summed "
+            "over the batch, shape (H, 1)", lambda dy, c: (_dx(dy * c.gain, c), dy * c.xhat, dy)),
+    Variant("factor-missing", "yours: dγ = Σ_b dy; should be: dγ = Σ_b dy ⊙ x̂",
+            lambda dy, c: (_dx(dy * c.gain, c), *(dy.sum(axis=1, keepdims=True),) * 2)),
+    Variant("sign-flipped", "yours: the right results with the opposite sign",
+            lambda dy, c: tuple(-a for a in layernorm_backward(dy, c))),
 )
 
 
-@dataclass(frozen=True)
-class Result:
-    """How the learner's ``layernorm_backward`` compares with lstmdoc's (see :func:`grade`)."""
-
-    name: str
-    matches: bool
-    rel_error: float | None = None
-    where: str | None = None
-    part: str | None = None
-    mistake: str | None = None
-    error: str | None = None
-    calls: int = 0
-
-    def line(self):
-        """One line, as the step functions' grader writes them."""
-        head = f"{'ok' if self.matches else 'WRONG':5} {self.name:13}"
-        if self.matches:
-            return (f"{head} matches at all {self.calls} calls "
-                    f"(largest relative error {self.rel_error:.1e})")
-        if self.error:
-            return f"{head} could not be graded at {self.where}: {self.error}"
-        text = f"{head} differs ({self.part}) first at {self.where}"
-        if self.rel_error != np.inf:
-            text += f"; largest relative error {self.rel_error:.2g}"
-        return text + (f" — likely mistake: {self.mistake}" if self.mistake else "")
-
-
 def calls():
-    """``[(where, dy, cache, expected)]``: every norm at every step, B = 2 then B = 1."""
+    """``[(example, t, dy, cache, expected)]``: the five norms at every step, t = T first."""
     out, rng = [], np.random.default_rng(0)
-    for B in (2, 1):
+    for B, name in EXAMPLES.items():
         ex = examples.random(layer_norm=True, B=B)
         r = model.run(ex.params, ex.X, ex.target, ex.h0, ex.c0)
         for t in range(len(r.caches), 0, -1):
-            for block, cache in zip(Norms._fields, r.caches[t - 1].norms):
+            for cache in r.caches[t - 1].norms:
                 dy = rng.standard_normal(cache.xhat.shape)
-                where = f"t = {t}, the {block} norm, B = {B}"
-                out.append((where, dy, cache, layernorm_backward(dy, cache)))
+                out.append((name, t, dy, cache, layernorm_backward(dy, cache)))
     return out
 
 
@@ -116,35 +105,40 @@ def _returned(out):
 
 
 def grade(fn):
-    """Grade ``fn``, the learner's ``layernorm_backward(dy, cache)``; return a :class:`Result`."""
+    """Grade ``fn``, the learner's ``layernorm_backward(dy, cache)``: a grader's Result."""
     try:
         inspect.signature(fn).bind(None, None)
-    except TypeError as exc:
-        return Result(NAME, False, where="the first call", error=(
-            f"the signature differs from lstmdoc's {NAME}(dy, cache): {exc}"))
+    except TypeError:
+        yours = str(inspect.signature(fn))
+        return Result(NAME, False, error=f"yours takes {yours}; lstmdoc's takes (dy, cache)")
     got, first, worst = [], None, 0.0
     todo = calls()
-    for where, dy, cache, expected in todo:
+    for example, t, dy, cache, expected in todo:
         try:
             out = _returned(fn(dy.copy(), cache))
         except Exception as exc:  # noqa: BLE001  (the learner's code may raise anything)
-            return Result(NAME, False, where=where,
-                          error="".join(traceback.format_exception_only(exc)).strip())
+            error = "".join(traceback.format_exception_only(exc)).strip()
+            return Result(NAME, False, first_t=t, example=example, error=error)
         if isinstance(out, str):
-            return Result(NAME, False, where=where, error=out)
+            return Result(NAME, False, first_t=t, example=example, error=out)
         errors = _errors(out, expected)
         if max(errors) > TOL and first is None:
-            first = (where, PARTS[next(k for k, e in enumerate(errors) if e > TOL)])
+            k = next(k for k, e in enumerate(errors) if e > TOL)
+            shapes = tuple((p, np.shape(g), e.shape) for p, g, e in zip(PARTS, out, expected)
+                           if np.shape(g) != e.shape)
+            first = (t, example, PARTS[k], shapes)
         worst = max(worst, *errors)
         got.append(out)
     if first is None:
         return Result(NAME, True, worst, calls=len(got))
-    return Result(NAME, False, worst, *first, mistake=_diagnose(got, todo), calls=len(got))
+    mistake = _diagnose(got, todo)
+    return Result(NAME, False, worst, *first, mistake=mistake and mistake.text,
+                  mistake_id=mistake and mistake.id, calls=len(got))
 
 
 def _diagnose(got, todo):
-    """The first known mistake whose results equal the learner's at every call, or None."""
-    for mistake, wrong in MISTAKES:
-        if all(max(_errors(g, wrong(dy, cache))) <= TOL for g, (_, dy, cache, _) in zip(got, todo)):
-            return mistake
+    """The first known wrong version whose results equal the learner's at every call."""
+    for v in VARIANTS:
+        if all(max(_errors(g, v.fn(dy, c))) <= TOL for g, (_, _, dy, c, _) in zip(got, todo)):
+            return v
     return None
