@@ -2,9 +2,10 @@
 
 An exercise notebook (the site's Exercises page) gives the learner a step function to
 write, its body ``raise NotImplementedError``, and under it a cell ``grade(dOt)``.
-:func:`grade` hands the step functions to :func:`lstmdoc.check <lstmdoc.grader.check>` (layer norm's backward
-to :mod:`lstmdoc.grader.layer_norm`) and says plainly which functions are still to be
-written: run as shipped, a notebook prints that, and nothing raises.
+:func:`grade` hands the step functions to :func:`lstmdoc.check <lstmdoc.grader.check>`
+(layer norm's backward to :mod:`lstmdoc.grader.layer_norm`) and says plainly which
+functions are still to be written: run as shipped, a notebook prints that, and nothing
+raises.
 
 >>> from lstmdoc.grader.exercises import grade
 >>> def dOt(dh, cache):
@@ -13,8 +14,9 @@ written: run as shipped, a notebook prints that, and nothing raises.
 Still to be written: dOt (its body is still `raise NotImplementedError`).
 >>> def dOt(dh, cache):
 ...     return dh * cache.tanh_c            # the sigmoid's derivative forgotten
->>> print(grade(dOt).text().split(" — ")[1])
-likely mistake sigmoid-prime-missing: yours: dOt = dHt ⊙ tanh(c_t); should be: dOt = dHt ⊙ tanh(c_t) ⊙ o_t(1 − o_t)
+>>> report = grade(dOt)
+>>> report.ok, "likely mistake sigmoid-prime-missing" in report.text()
+(False, True)
 """
 
 import functools
@@ -67,7 +69,7 @@ def _watched(fn, todo):
 
 
 def _step_lines(functions, todo):
-    """The step functions' grade from :func:`lstmdoc.check <lstmdoc.grader.check>`, without the still-to-write ones."""
+    """The step functions' lines from :func:`~lstmdoc.grader.check`, but the still-to-write."""
     report = check({f.__name__: _watched(f, todo) for f in functions})
     if report.problem:
         return [str(report)], False

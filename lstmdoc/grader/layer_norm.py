@@ -1,11 +1,12 @@
 """Grade a learner's ``layernorm_backward(dy, cache)`` (the exercise of the layer-norm page).
 
-:func:`lstmdoc.check <lstmdoc.grader.check>` grades the plain cell's steps and the courses' LSTMs; layer
-norm's backward is a function of its own, graded here the same way: called with the
-inputs lstmdoc's own gets, compared with :func:`lstmdoc.layernorm.layernorm_backward`
-result by result, and a wrong result compared with the known wrong versions, which
-names the likely mistake by an id (:data:`MISTAKES`, in the grader's convention
-"yours: …; should be: …"). The answer is the grader's :class:`~.report.Result`.
+:func:`lstmdoc.check <lstmdoc.grader.check>` grades the plain cell's steps and the
+courses' LSTMs; layer norm's backward is a function of its own, graded here the same
+way: called with the inputs lstmdoc's own gets, compared with
+:func:`lstmdoc.layernorm.layernorm_backward` result by result, and a wrong result
+compared with the known wrong versions, which names the likely mistake by an id
+(:data:`MISTAKES`, in the grader's convention "yours: …; should be: …"). The answer is
+the grader's :class:`~lstmdoc.grader.Result`.
 
 The calls: every layer norm (f, i, cproj, o and the cell state's) at every time step of
 the random example with layer norm (its caches, from the forward pass), each with a
@@ -33,7 +34,8 @@ MISTAKES = {
     "ln-means-missing": "layer norm's dx without its two mean terms, as if μ and σ did not "
                         "depend on x",
     "ln-mean-term-missing": "layer norm's dx without mean(dx̂): how μ depends on x",
-    "ln-variance-term-missing": "layer norm's dx without x̂ ⊙ mean(dx̂ ⊙ x̂): how σ depends on x",
+    "ln-variance-term-missing": "layer norm's dx without x̂ ⊙ mean(dx̂ ⊙ x̂): how σ "
+                                "depends on x",
     "ln-gain-missing": "layer norm's backward without the gain: dx̂ = dy for dy ⊙ γ",
     "ln-means-over-batch": "layer norm's means taken over the batch (axis 1), not over the H "
                            "units (axis 0)",
@@ -59,7 +61,8 @@ RIGHT_DX = "dx = (dx̂ − mean(dx̂) − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ"
 VARIANTS = (
     Variant("ln-means-missing", f"yours: dx = dx̂ / σ; should be: {RIGHT_DX}",
             lambda dy, c: (_dx(dy * c.gain, c, False, False), *_params(dy, c))),
-    Variant("ln-variance-term-missing", f"yours: dx = (dx̂ − mean(dx̂)) / σ; should be: {RIGHT_DX}",
+    Variant("ln-variance-term-missing",
+            f"yours: dx = (dx̂ − mean(dx̂)) / σ; should be: {RIGHT_DX}",
             lambda dy, c: (_dx(dy * c.gain, c, second=False), *_params(dy, c))),
     Variant("ln-mean-term-missing",
             f"yours: dx = (dx̂ − x̂ ⊙ mean(dx̂ ⊙ x̂)) / σ; should be: {RIGHT_DX}",
