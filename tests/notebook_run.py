@@ -5,6 +5,7 @@ or under ``LSTMDOC_SITE``). Without a built site the tests skip and say why; wit
 ``LSTMDOC_REQUIRE_BROWSER=1`` (CI, which builds the site first) they fail instead.
 """
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -15,6 +16,9 @@ DOCS = ROOT / "docs"
 SITE = Path(os.environ.get("LSTMDOC_SITE", ROOT / "_build" / "html")).resolve()
 NOTEBOOKS = SITE / "_notebooks"
 REQUIRE = os.environ.get("LSTMDOC_REQUIRE_BROWSER") == "1"
+# Kernels run at once: a kernel spends much of its time starting and importing, so two on
+# two cores finish sooner than one after the other. LSTMDOC_NOTEBOOK_JOBS=1: one at a time.
+JOBS = int(os.environ.get("LSTMDOC_NOTEBOOK_JOBS", os.cpu_count() or 1))
 
 
 def built_site():
@@ -34,6 +38,31 @@ def execute(nb, cwd, allow_errors=False):
     NotebookClient(nb, kernel_name="python3", timeout=900, allow_errors=allow_errors,
                    resources={"metadata": {"path": str(cwd)}}).execute()
     return nb
+
+
+def execute_all(notebooks, folder):
+    """Run each of ``{key: notebook}``, in a fresh kernel in a folder of its own under
+    ``folder``, :data:`JOBS` at a time; ``{key: None, or the exception it raised}``."""
+    from nbclient import NotebookClient
+
+    async def run(k, key, nb, slots):
+        async with slots:
+            cwd = folder / f"nb{k}"
+            cwd.mkdir()
+            client = NotebookClient(nb, kernel_name="python3", timeout=900,
+                                    resources={"metadata": {"path": str(cwd)}})
+            try:
+                await client.async_execute()
+            except Exception as exc:  # noqa: BLE001  (reported by the notebook's own test)
+                return key, exc
+            return key, None
+
+    async def run_all():
+        slots = asyncio.Semaphore(JOBS)
+        return await asyncio.gather(*(run(k, key, nb, slots)
+                                      for k, (key, nb) in enumerate(notebooks.items())))
+
+    return dict(asyncio.run(run_all()))
 
 
 def shown(cell):

@@ -9,7 +9,7 @@ grader names it) and with a wrong signature (the grader's message, not a traceba
 import re
 
 import pytest
-from notebook_run import NOTEBOOKS, built_site, errors, execute, shown
+from notebook_run import NOTEBOOKS, built_site, errors, execute_all, shown
 
 nbformat = pytest.importorskip("nbformat")
 
@@ -72,17 +72,13 @@ def graded_output(cell):
     return shown(cell)
 
 
-@pytest.mark.parametrize("path", exercise_notebooks() or ["(no exercises)"],
-                         ids=lambda p: getattr(p, "stem", p))
-def test_exercise_as_shipped_with_lstmdoc_s_functions_and_with_a_mistake(site, path, tmp_path):
-    """One kernel runs the notebook as shipped, then each function filled with lstmdoc's own
-    (graded ok), with a classic mistake (named), and with a wrong signature (the grader's
-    message, not a traceback)."""
+def with_tries(path):
+    """The shipped notebook, then each function filled with lstmdoc's own, with its classic
+    mistake and with a wrong signature, each graded: ``(notebook, shipped cells, skeletons)``."""
     nb = nbformat.read(path, as_version=4)
     cells = nb.cells
     skeletons = [k for k, c in enumerate(cells)
                  if c.cell_type == "code" and SKELETON.match(c.source)]
-    assert skeletons and all(cells[k + 1].source.startswith("grade(") for k in skeletons)
     extra = []
     for k in skeletons:
         name, args, _ = SKELETON.match(cells[k].source).groups()
@@ -91,23 +87,41 @@ def test_exercise_as_shipped_with_lstmdoc_s_functions_and_with_a_mistake(site, p
                   filled(cells[k], MISTAKES[name][0]), grade,
                   nbformat.v4.new_code_cell(f"def {name}():\n    return None"), grade]
     nb.cells = cells + [nbformat.v4.new_code_cell(c.source) for c in extra]
-    execute(nb, tmp_path)
-    shipped, tried = nb.cells[:len(cells)], nb.cells[len(cells):]
+    return nb, len(cells), skeletons
+
+
+@pytest.fixture(scope="module")
+def executed(site, tmp_path_factory):
+    """Every exercise notebook with its tries, run (a few kernels at a time)."""
+    runs = {path: with_tries(path) for path in exercise_notebooks()}
+    errors = execute_all({path: nb for path, (nb, _, _) in runs.items()},
+                         tmp_path_factory.mktemp("exercises"))
+    return {path: (*run, errors[path]) for path, run in runs.items()}
+
+
+@pytest.mark.parametrize("path", exercise_notebooks() or ["(no exercises)"],
+                         ids=lambda p: getattr(p, "stem", p))
+def test_exercise_as_shipped_with_lstmdoc_s_functions_and_with_a_mistake(site, executed, path):
+    """One kernel runs the notebook as shipped, then each function filled with lstmdoc's own
+    (graded ok), with a classic mistake (named), and with a wrong signature (the grader's
+    message, not a traceback)."""
+    nb, n, skeletons, error = executed[path]
+    assert error is None, error
+    shipped, tried = nb.cells[:n], nb.cells[n:]
+    assert skeletons and all(shipped[k + 1].source.startswith("grade(") for k in skeletons)
     assert not [c.source for c in shipped if errors(c)]
-    for k in skeletons:
-        name = SKELETON.match(shipped[k].source)[1]
+    names = [SKELETON.match(shipped[k].source)[1] for k in skeletons]
+    for k, name in zip(skeletons, names):
         assert graded_output(shipped[k + 1]) == (
             f"Still to be written: {name} (its body is still `raise NotImplementedError`).\n")
     if len(skeletons) > 1:  # the last cell grades them all
-        names = ", ".join(SKELETON.match(shipped[k].source)[1] for k in skeletons)
-        assert graded_output(shipped[-1]).endswith(f"Still to be written: {names} (its body "
-                                                   "is still `raise NotImplementedError`).\n")
-    for j, k in enumerate(skeletons):
-        name = SKELETON.match(shipped[k].source)[1]
+        todo = f"Still to be written: {', '.join(names)} (its body is still "
+        assert graded_output(shipped[-1]).endswith(todo + "`raise NotImplementedError`).\n")
+    for j, name in enumerate(names):
         right, wrong, signature = (graded_output(tried[6 * j + m]) for m in (1, 3, 5))
         assert right.startswith(f"ok    {name} ") and "matches at all" in right, right
         assert right.count("\n") == 1, right
-        assert right.startswith("ok") and wrong.startswith("WRONG"), wrong
+        assert wrong.startswith("WRONG"), wrong
         assert f"likely mistake {MISTAKES[name][1]}: yours: " in wrong, wrong
         assert "could not be graded: yours takes (); lstmdoc's takes (" in signature, signature
         assert "Traceback" not in signature, signature

@@ -17,7 +17,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from notebook_run import DOCS, NOTEBOOKS, built_site, errors, execute, shown
+from notebook_run import DOCS, NOTEBOOKS, built_site, errors, execute, execute_all, shown
 # Sphinx's doctest compares with these flags (its doctest_default_flags).
 FLAGS = doctest.ELLIPSIS | doctest.IGNORE_EXCEPTION_DETAIL | doctest.DONT_ACCEPT_TRUE_FOR_1
 DOCTEST_BLOCK = re.compile(r"^```\{doctest\}\n(.*?)^```", re.S | re.M)
@@ -82,19 +82,26 @@ def mismatch(example, cell):
     return checker.output_difference(example, got, flags)
 
 
+@pytest.fixture(scope="module")
+def executed(site, tmp_path_factory):
+    """Every page's notebook, run (a few kernels at a time): ``{page: (notebook, error)}``."""
+    notebooks = {page: nbformat.read(path, as_version=4) for page, path in PAGES}
+    errors = execute_all(notebooks, tmp_path_factory.mktemp("notebooks"))
+    return {page: (nb, errors[page]) for page, nb in notebooks.items()}
+
+
 @pytest.mark.parametrize("page", [p for p, _ in PAGES] or ["(no notebooks)"])
-def test_notebook_runs_and_prints_what_its_page_prints(site, page, tmp_path):
-    nb = nbformat.read(NOTEBOOKS / f"{page}.ipynb", as_version=4)
+def test_notebook_runs_and_prints_what_its_page_prints(site, executed, page):
+    nb, error = executed[page]
     code = [c for c in nb.cells if c.cell_type == "code"][PREAMBLE_CODE_CELLS:]
     expected = expected_cells(page)
     assert [c.source for c in code] == [source for source, _ in expected], \
         "the notebook's code cells are not the page's examples"
-    execute(nb, tmp_path)
-    code = [c for c in nb.cells if c.cell_type == "code"][PREAMBLE_CODE_CELLS:]
     wrong = [f"cell {k}:\n{cell.source}\n{why}"
              for k, (cell, (_, example)) in enumerate(zip(code, expected), 1)
              if (why := mismatch(example, cell))]
     assert not wrong, "\n\n".join(wrong)
+    assert error is None, error  # a cell that raised where its page expects no exception
 
 
 # --- what every notebook holds ----------------------------------------------------------------
