@@ -102,7 +102,7 @@ def run(args, text, source):
            + (f"resumed after update {start}" if ck else "before training"), hyper)
     if start >= hyper["epochs"] * train_s.chunks:
         raise UsageError(f"{args.resume} has trained {start // train_s.chunks} epochs already: "
-                          "raise --epochs to train on")
+                         "raise --epochs to train on")
     steps = lt.tbptt(params, train_s, opt, hyper["epochs"], val=val_s, clip=hyper["clip"],
                      keep_prob=hyper["keep_prob"] if hyper["keep_prob"] < 1 else None,
                      seed=hyper["seed"], start=start, state=state)
