@@ -9,7 +9,7 @@ EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
 EXIT_WORSE = EXIT_DIVERGED
 """A run that ended far worse than it started fails as a diverged one does (but is saved)."""
 PROGRESS_DELAY = 1.0
-"""Seconds of training before the progress bar appears: short runs print no bar."""
+"""How many seconds a run lasts before its progress bar appears (so short runs print none)."""
 
 
 class UsageError(ValueError):
