@@ -238,9 +238,6 @@ def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None):
     >>> grads["W"].shape == ex.params.W.shape
     True
     """
-    # Checked once, never per step; then the fast pass, or run for what it does not cover.
+    # Checked once, never per step; then the fast pass, which covers every variant.
     target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)
-    if dropout_mask is None and fast.covers(params):
-        return fast.loss_and_grads(params, X, target, h0, c0)
-    r = run(params, X, target, h0, c0, dropout_mask)
-    return r.loss, r.grads
+    return fast.loss_and_grads(params, X, target, h0, c0, dropout_mask)

@@ -1,0 +1,71 @@
+"""What users call, verified: the public ``loss_and_grads`` against ``run`` and finite differences.
+
+:func:`lstmdoc.loss_and_grads` computes with the fast kernels of
+:mod:`lstmdoc.fast`; :func:`lstmdoc.run` with one short function per equation.
+:func:`check` holds the first to the second to round-off (relative difference
+at most ``same``), and every gradient of the first to central finite
+differences of its own loss. It calls the dispatcher itself, looked up in
+:mod:`lstmdoc.model` at call time, so what it checks is what a user and the
+training loop call. The site's build runs it on every worked example: a wrong
+fast gradient stops the build.
+"""
+
+import numpy as np
+
+from . import model
+from .gradcheck import Check, check_gradient, relative_error
+from .verification import parameter_jobs
+
+
+def same(name, a, b, tol):
+    """A :class:`~lstmdoc.gradcheck.Check` that ``a`` equals ``b`` to round-off (no noise allowance).
+
+    A missing value (None) or a shape that differs fails with an infinite error.
+    """
+    if a is None or b is None or np.shape(a) != np.shape(b):
+        return Check(name, np.inf, tol, np.inf, 0.0, 0, np.size(b))
+    a, b = np.asarray(a), np.asarray(b)
+    return Check(name, relative_error(a, b), tol, abs_error=float(np.linalg.norm(a - b)),
+                 noise=0.0, entries=a.size, size=a.size)
+
+
+def check(example, tol=1e-6, same_tol=1e-12):
+    """Verify :func:`lstmdoc.loss_and_grads` on ``example``: equal to :func:`lstmdoc.run`, and against finite differences.
+
+    Parameters
+    ----------
+    example : Example
+        In float64; its ``dropout_mask``, when it has one, is passed to both.
+    tol : float
+        Largest accepted relative error against central finite differences.
+    same_tol : float
+        Largest accepted relative difference from :func:`lstmdoc.run`.
+
+    Returns
+    -------
+    list of Check
+        ``"fast == run: <key>"`` for the loss and every gradient, then
+        ``"fast: <key>"`` for every gradient against finite differences.
+
+    Examples
+    --------
+    >>> import lstmdoc
+    >>> from lstmdoc.fastcheck import check
+    >>> checks = check(lstmdoc.example.random(T=2, layer_norm=True))
+    >>> len(checks), all(c.ok for c in checks)
+    (19, True)
+    """
+    p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
+    mask = getattr(example, "dropout_mask", None)
+
+    def fast_loss(params, X, h0, c0):
+        return model.loss_and_grads(params, X, y, h0, c0, dropout_mask=mask)[0]
+
+    loss, grads = model.loss_and_grads(p, X, y, h0, c0, dropout_mask=mask)
+    r = model.run(p, X, y, h0, c0, mask)
+    checks = [same("fast == run: loss", loss, r.loss, same_tol)]
+    checks += [same(f"fast == run: {k}", grads.get(k), r.grads.get(k), same_tol)
+               for k in dict.fromkeys([*r.grads, *grads])]  # a key missing on either side fails
+    claimed = {k: grads.get(k, np.full_like(g, np.nan)) for k, g in r.grads.items()}  # missing: fails
+    return checks + [check_gradient(f"fast: {name}", f, x, analytic, tol)
+                     for name, f, x, analytic, _ in parameter_jobs(p, X, h0, c0, claimed, fast_loss)]
