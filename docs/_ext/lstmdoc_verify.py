@@ -1,6 +1,7 @@
 """Sphinx extension: verify every gradient before a single page is written.
 
-On ``builder-inited`` (every builder: html, doctest, ...) it runs
+On ``builder-inited`` (every builder: html, doctest, ...) it starts, in a
+worker process while the pages are read (:mod:`lstmdoc_background`),
 :func:`lstmdoc.verify` on both worked examples and on the random example
 with layer norm, with recurrent dropout, and with both (the whole cell), every
 entry of every gradient, and :func:`lstmdoc.deep.verify` on the stacked,
@@ -19,6 +20,7 @@ from sphinx.util import logging
 import lstmdoc
 import lstmdoc.deep
 import lstmdoc.fastcheck
+import lstmdoc_background
 
 logger = logging.getLogger(__name__)
 
@@ -180,8 +182,16 @@ def verify_fast(app):
     logger.info(f"lstmdoc: loss_and_grads (the fast pass) verified in {time.perf_counter() - start:.1f} s")
 
 
+def start_checks(app):
+    """``builder-inited``: the checks start in worker processes; the build waits before it writes."""
+    lstmdoc_background.start(app, "gradient verification", verify_all,
+                             writes=("_generated/verification.md", "_generated/deep-verification.md"))
+    lstmdoc_background.start(app, "fast pass verification", verify_fast)
+
+
 def setup(app):
+    app.setup_extension("lstmdoc_background")
     app.add_config_value("lstmdoc_tolerance", 1e-6, "env")
-    app.connect("builder-inited", verify_all)
-    app.connect("builder-inited", verify_fast)
+    # Before the figures (priority 500), which are then drawn while the checks run.
+    app.connect("builder-inited", start_checks, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
