@@ -34,6 +34,7 @@ def workspace(slot, shapes, dtype):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from lstmdoc.fast.buffers import workspace
     >>> a = workspace("demo", {"G": (3, 2, 8)}, np.float64)["G"]
     >>> workspace("demo", {"G": (3, 2, 8)}, np.float64)["G"] is a   # same sizes: kept
@@ -52,5 +53,5 @@ def workspace(slot, shapes, dtype):
 
 
 def release():
-    """Free every buffer :func:`workspace` keeps for this thread."""
+    """Free every buffer :func:`~lstmdoc.fast.buffers.workspace` keeps for this thread."""
     _kept.sets = None
