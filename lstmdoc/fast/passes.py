@@ -46,7 +46,7 @@ def loss_and_grads(params, X, target, h0, c0, dropout_mask=None):
     w = layer.weights(params, params.norm_gain, params.norm_shift)
     mask = None if dropout_mask is None else dropout_mask.transpose(0, 2, 1)
     fw = layer.forward(w, rows(X, 0), h0.T, c0.T, mask)
-    loss, dWy, dby, dh = readout.last_step(params.Wy, params.by, fw.HS[-1], target)
+    loss, dWy, dby, dh = readout.output_layer(params.Wy, params.by, fw.HS[-1], target)
     g = bptt.backward(w, fw, dh_last=dh)
     grads = {"W": g.dW, "b": g.db, "Wy": dWy, "by": dby, "X": columns(g.dX),
              "h0": columns(g.dh0), "c0": columns(g.dc0)}
