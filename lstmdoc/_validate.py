@@ -62,11 +62,16 @@ def targets(name, target, B, V):
     """Check class indices: an integer ndarray of shape ``(B,)`` with values in ``[0, V)``.
 
     Like every array argument it must be a numpy ndarray: nothing is converted.
+    One-hot targets are refused with the ``argmax`` that turns them into indices.
     """
     if not isinstance(target, np.ndarray):
         hint = f" (pass np.array({name}))" if isinstance(target, (list, tuple)) else ""
         raise TypeError(f"{name} must be a numpy ndarray of integer class indices, "
                         f"got {type(target).__name__}{hint}")
+    axis = one_hot_axis(target, B, V)
+    if axis is not None:
+        raise ValueError(f"{name} must hold class indices of shape (B,) = ({B},), got one-hot "
+                         f"vectors of shape {target.shape}: pass {name}.argmax({axis})")
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class indices, got dtype {target.dtype}")
     shape(name, target, (B,), "(B,)")
@@ -74,6 +79,17 @@ def targets(name, target, B, V):
         raise ValueError(f"{name} must lie in [0, V) = [0, {V}), "
                          f"got values from {target.min()} to {target.max()}")
     return target
+
+
+def one_hot_axis(target, B, V):
+    """The axis ``target`` is one-hot along: 0 for (V, B), 1 for (B, V); ``None`` if it is not."""
+    if target.ndim != 2 or target.dtype.kind not in "iufb":
+        return None
+    for axis, layout in ((0, (V, B)), (1, (B, V))):
+        if target.shape == layout and np.all((target == 0) | (target == 1)) \
+                and np.all(target.sum(axis=axis) == 1):
+            return axis
+    return None
 
 
 MODEL_KINDS = {

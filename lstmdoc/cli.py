@@ -6,8 +6,9 @@ the ``add_`` functions. A subcommand that is a program of its own (with its
 own ``main(argv)``) declares ``passthrough=True`` in its ``set_defaults`` and
 no options (``add_help=False``): it gets its arguments, untouched and in order,
 as ``args.argv``, ``--help`` included. :func:`main` turns the errors of bad input into one
-line on stderr and an exit status: 0 done, 1 training diverged, 2 bad input
-(as argparse's own errors), 130 interrupted (Ctrl-C), 141 output pipe closed.
+line on stderr and an exit status: 0 done, 1 training failed (it diverged to NaN or
+infinity and nothing was saved, or it ended far worse than it started: saved, with a warning),
+2 bad input (as argparse's own errors), 130 interrupted (Ctrl-C), 141 output pipe closed.
 """
 
 import argparse
@@ -22,15 +23,20 @@ import lstmdoc
 import lstmdoc.train as lt
 
 from . import checkpoint
-from .trace import QUANTITIES, trace
-from .train.article import LR as ARTICLE_LR
+from .trace import ALIASES, QUANTITIES, trace
+from .train.article_run import LR as ARTICLE_LR
+from .train.evaluation import FAR_WORSE
 
 PROG = "lstmdoc"
 EXIT_DIVERGED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
+EXIT_WORSE = EXIT_DIVERGED
+"""A run that ended far worse than it started fails as a diverged one does (but is saved)."""
 HELP_WIDTH = 78
 """Help is wrapped at this width whatever the terminal's, so it reads the same everywhere."""
 PROGRESS_DELAY = 1.0
 """Seconds of training before the progress bar appears: short runs print no bar."""
+JUDGED = 1000
+"""The most windows of a text whose mean loss ``train`` compares before and after training."""
 
 
 class UsageError(ValueError):
@@ -44,6 +50,16 @@ TRAIN_DEFAULTS = {"hidden": lt.FABLE.H, "steps": lt.FABLE.T, "batch_size": lt.FA
                   "lr": lt.FABLE.lr, "iterations": lt.FABLE.iterations, "seed": lt.FABLE.seed,
                   "dtype": "float64"}
 ARTICLE_FIXED = ("hidden", "steps", "batch_size", "seed", "dtype")
+TRAIN_EPILOG = ("With --article, the model and its data are the article's (H=5, T=3, B=1, "
+                "float64, every LSTM weight 0.1, and the windows its scripts chose: first 'the "
+                "mice had', then in turn, restarting at a word drawn with seed 42): only "
+                "--iterations, --lr and --initial-state apply, and they default to the "
+                "article's 200 and 0.001 and zeros. The summary compares the model's mean "
+                f"loss over the text's windows (at most {JUDGED}, evenly spaced) before and "
+                f"after training. A run whose mean loss ends more than {FAR_WORSE} times as "
+                f"high as it started prints a warning and exits with status {EXIT_WORSE} (its "
+                "checkpoint is saved); one that reaches NaN or infinity saves nothing and exits "
+                f"with status {EXIT_DIVERGED}.")
 
 
 def add_train(subparsers):
@@ -51,19 +67,17 @@ def add_train(subparsers):
     p = subparsers.add_parser(
         "train", help="train a word model and save it as a checkpoint",
         description="Train a word model with plain SGD on a text file, on the shipped fable "
-                    "(--fable), or as in the seed article's run (--article: its model, data "
-                    "and window schedule), and save it. The defaults are the Training page's "
+                    "(--fable), or as the seed article's scripts did (--article: its model, "
+                    "data and window schedule), and save it. The defaults are the Training page's "
                     "fable run.",
-        epilog="With --article, the model and its data are the article's (H=5, T=3, B=1, "
-               "float64, every LSTM weight 0.1, windows drawn with seed 42): only --iterations, "
-               "--lr and --initial-state apply, and they default to the article's 200 and "
-               "0.001 and zeros.")
+        epilog=TRAIN_EPILOG)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("text", nargs="?", help="a UTF-8 text file to learn")
     source.add_argument("--fable", action="store_true",
                         help="the shipped corpus, Aesop's 'The Belling of the Cat'")
     source.add_argument("--article", action="store_true",
-                        help="the article's run: its 11 words, its window schedule, its SGD")
+                        help="the article's run as its scripts ran it: its 11 words, its "
+                             "window schedule, its SGD")
     p.add_argument("--hidden", type=int, metavar="H", help=f"hidden size (default {d['hidden']})")
     p.add_argument("--steps", type=int, metavar="T",
                    help=f"words read before each prediction (default {d['steps']})")
@@ -81,44 +95,76 @@ def add_train(subparsers):
     p.add_argument("--out", default="model.npz", metavar="PATH",
                    help="the checkpoint to write (default model.npz), once training is done")
     p.add_argument("--quiet", action="store_true",
-                   help="no progress bar (the one-line summary is still printed)")
+                   help="no progress bar (the summary is still printed)")
     p.set_defaults(run=run_train)
 
 
 def run_train(args):
-    given = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k) is not None}
-    if args.article:
-        fixed = [k for k in ARTICLE_FIXED if k in given]
-        if fixed:
-            raise UsageError(f"--{fixed[0].replace('_', '-')} does not apply to --article "
-                             "(the article's model and data are fixed)")
-        T, _, H, _, B = lstmdoc.example.article().shape
-        hyper = {"text": "article", "hidden": H, "steps": T, "batch_size": B,
-                 "lr": given.get("lr", ARTICLE_LR), "iterations": given.get("iterations", 200),
-                 "dtype": "float64", "initial_state": args.initial_state}
-    else:
-        if args.initial_state != "zeros":
-            raise UsageError("--initial-state applies to --article only")
-        hyper = {"text": "fable" if args.fable else args.text, **TRAIN_DEFAULTS, **given}
+    hyper = train_hyper(args)
     check_positive(hyper)
-    text = None if args.article else read_text(args)
+    start, windows, vocab, state = training_data(args, hyper)
     with ProgressBar(hyper["iterations"], args.quiet) as progress:
         if args.article:
             run = lt.article(hyper["iterations"], initial_state=hyper["initial_state"],
                              lr=hyper["lr"], progress=progress)
-            vocab = lstmdoc.example.article().vocab
         else:
-            run, vocab = lt.fit_text(text, hyper["hidden"], hyper["steps"], hyper["lr"],
-                                     hyper["iterations"], batch_size=hyper["batch_size"],
-                                     seed=hyper["seed"], dtype=np.dtype(hyper["dtype"]),
-                                     progress=progress)
-    hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]))
+            run = lt.fit(start, windows, hyper["lr"], hyper["iterations"],
+                         batch_size=hyper["batch_size"], seed=hyper["seed"], progress=progress)
+    judged = lt.evenly_spaced(windows, JUDGED)
+    before, after = (lt.mean_loss(p, judged, h0=state, c0=state) for p in (start, run.params))
+    hyper.update(loss_first=float(run.losses[0]), loss_last=float(run.losses[-1]),
+                 mean_loss_before=before, mean_loss_after=after)
     checkpoint.save(args.out, run.params, vocab, hyper)
-    print(f"trained {hyper['iterations']} iterations on {hyper['text']}: loss "
-          f"{run.losses[0]:.4g} -> {run.losses[-1]:.4g} "
-          f"(V={len(vocab)} H={hyper['hidden']} T={hyper['steps']} B={hyper['batch_size']}); "
-          f"saved {args.out}")
+    return report(hyper, len(vocab), judged.target.shape[0], windows.target.shape[0], args.out)
+
+
+def report(hyper, V, n, N, out):
+    """Print what was trained and saved, and how its mean loss over ``n`` of the ``N`` windows
+    changed; return the exit status: :data:`EXIT_WORSE` if far worse, with a warning."""
+    before, after = hyper["mean_loss_before"], hyper["mean_loss_after"]
+    which = f"the text's {N} windows" if n == N else f"{n} of the text's {N} windows, evenly spaced"
+    iterations = f"{hyper['iterations']} iteration" + ("s" if hyper["iterations"] > 1 else "")
+    print(f"trained {iterations} on {hyper['text']} (V={V} H={hyper['hidden']} "
+          f"T={hyper['steps']} B={hyper['batch_size']}); saved {out}")
+    print(f"mean loss over {which}: {before:.4g} before training, {after:.4g} after")
+    if after > FAR_WORSE * before:  # a run that wrecked its model: never a silent success
+        print(f"{PROG} train: warning: the model ended far worse than it started (its mean loss "
+              f"more than {FAR_WORSE:g} times as high): the learning rate "
+              f"(--lr {hyper['lr']:g}) is likely too large, try a smaller one; the checkpoint "
+              f"is saved, and the exit status is {EXIT_WORSE}", file=sys.stderr)
+        return EXIT_WORSE
     return 0
+
+
+def train_hyper(args):
+    """The run's hyper-parameters: the options given, and the defaults or the article's."""
+    given = {k: getattr(args, k) for k in TRAIN_DEFAULTS if getattr(args, k) is not None}
+    if not args.article:
+        if args.initial_state != "zeros":
+            raise UsageError("--initial-state applies to --article only")
+        return {"text": "fable" if args.fable else args.text, **TRAIN_DEFAULTS, **given}
+    fixed = [k for k in ARTICLE_FIXED if k in given]
+    if fixed:
+        raise UsageError(f"--{fixed[0].replace('_', '-')} does not apply to --article "
+                         "(the article's model and data are fixed)")
+    T, _, H, _, B = lstmdoc.example.article().shape
+    return {"text": "article", "hidden": H, "steps": T, "batch_size": B,
+            "lr": given.get("lr", ARTICLE_LR), "iterations": given.get("iterations", 200),
+            "dtype": "float64", "initial_state": args.initial_state}
+
+
+def training_data(args, hyper):
+    """The starting weights, all the windows of the text, its vocabulary, the initial state."""
+    if args.article:
+        ex = lstmdoc.example.article()
+        tokens, vocab = lt.tokenize(lstmdoc.example.TEXT)
+        state = np.ones((ex.params.H, 1)) if hyper["initial_state"] == "ones" else None
+        return ex.params, lt.make_windows(tokens, hyper["steps"]), vocab, state
+    tokens, vocab = lt.tokenize(read_text(args))
+    windows = lt.make_windows(tokens, hyper["steps"])
+    start = lt.init_params(len(vocab), hyper["hidden"], seed=hyper["seed"],
+                           dtype=np.dtype(hyper["dtype"]))
+    return start, windows, vocab, None
 
 
 def check_positive(hyper):
@@ -183,6 +229,10 @@ def run_generate(args):
     if args.words < 0:
         raise UsageError(f"--words must be >= 0, got {args.words}")
     ck = checkpoint.load(args.checkpoint)
+    if not lt.data.WORD.findall(args.prompt.lower()):  # else generate names its prompt_words
+        raise UsageError(f"--prompt must hold at least one word of the model's vocabulary "
+                         f"({len(ck.vocab)} words, e.g. {' '.join(ck.vocab[:3])}), "
+                         f"got {args.prompt!r}")
     context = ck.hyper.get("steps")
     words = lt.generate(ck.params, ck.vocab, args.prompt, args.words,
                         temperature=args.temperature, seed=args.seed,
@@ -200,14 +250,16 @@ def add_trace(subparsers):
                     "name, with its shape and values: the output layer (Step 1), then each time "
                     "step t = T, ..., 1 (Step 2), forward then backward. The numbers are those "
                     "of lstmdoc.run, as on the pages.",
-        epilog="Quantities: " + ", ".join(QUANTITIES) + ".")
+        epilog="Quantities: " + ", ".join(QUANTITIES) + "; the article's names work too: "
+               + ", ".join(ALIASES) + ".")
     p.add_argument("--example", choices=("article", "random"), default="article",
                    help="the article's example (default) or the seeded random one")
     p.add_argument("--step", type=int, nargs="+", action="extend", metavar="t",
                    help="time steps to show, counted from 1 as on the pages (default: all); "
                         "the output layer comes with the last step")
     p.add_argument("--quantity", nargs="+", action="extend", metavar="NAME",
-                   help="quantities to show, e.g. dCt dFt (default: all)")
+                   help="quantities to show, e.g. dCt dFt, or by the article's names, e.g. "
+                        "DCt_recur DHX (default: all)")
     p.add_argument("--width", type=int, default=78, metavar="N", help="line width (default 78)")
     p.set_defaults(run=run_trace)
 

@@ -9,7 +9,9 @@ values a :class:`~lstmdoc.Run` does not keep (``a``, ``c``, ``h`` of each step,
 and ``dh_out``) are recomputed by the very functions the pass calls.
 """
 
+import difflib
 import numbers
+import textwrap
 
 import numpy as np
 
@@ -51,10 +53,24 @@ BACKWARD = dict(zip(STEP_NAMES, (
     "this step's share of db",
     "the input x_t (DHX)",
     "h_(t-1) through this step (DHX); step t-1's dh_next",
-    "c_(t-1) through c_t (DC_next, DCt_recur); step t-1's dc_next",
+    "c_(t-1) through c_t (dC_next, the article's DCt_recur); step t-1's dc_next",
 )))
 QUANTITIES = {**OUTPUT_FORWARD, **OUTPUT_BACKWARD, **FORWARD, **BACKWARD}
 """Every name :func:`trace` knows, in the order it prints them, with a short description."""
+ALIASES = {
+    **{"D" + n[1:]: (n,) for n in ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dWy", "dBy")},
+    **dict.fromkeys(("DHX", "Dhx", "dHX"), ("dx", "dh_prev")),
+    "dxt": ("dx",), "Dh_next": ("dh_prev",), "DCt_recur": ("dc_prev",), "dC_next": ("dc_prev",)}
+"""The article's names (``DCt``, ``DHX``, ``DCt_recur``, ...) and lstmdoc's step functions
+(``dHX``, ``dC_next``) that :func:`trace` accepts, with the quantities they show."""
+ARTICLE_NAMES = {
+    "dx": "(DHX's x part: the article's dxt)",
+    "dh_prev": "(DHX's h part: the article's Dh_next)",
+    "dc_prev": "(the article's DCt_recur, made by dC_next)",
+}
+"""The article's names of the quantities whose lstmdoc name differs, printed below them."""
+RECEIVED = {"dh_next": "dh_prev", "dc_next": "dc_prev"}
+"""What step t receives from step t + 1 is not a quantity of its own: it is step t + 1's."""
 
 # Weight gradients print as matrices; every other array prints one column (one example) a line.
 MATRICES = ("dWy", "dW")
@@ -74,7 +90,8 @@ def trace(r, params, steps=None, quantities=None, linewidth=78):
         the index ``t - 1``). All by default. The output layer is shown with
         the last step, where the backward pass starts.
     quantities : sequence of str, optional
-        Names from :data:`QUANTITIES` to show; all by default.
+        Names from :data:`QUANTITIES` to show, or the article's names of them
+        (:data:`ALIASES`: ``DCt``, ``DHX``, ``DCt_recur``, ...); all by default.
     linewidth : int, default 78
         Where numpy wraps a long row.
 
@@ -87,8 +104,8 @@ def trace(r, params, steps=None, quantities=None, linewidth=78):
     Raises
     ------
     TypeError, ValueError
-        A step outside ``1..T``, an unknown quantity, or a run that does not
-        belong to ``params``.
+        A step outside ``1..T``, an unknown quantity (with the closest names
+        known), or a run that does not belong to ``params``.
 
     Examples
     --------
@@ -143,15 +160,31 @@ def check_steps(steps, T):
 
 
 def check_quantities(quantities):
-    """The set of names to show; every name must be one of :data:`QUANTITIES`."""
+    """The set of names to show: names of :data:`QUANTITIES`, or :data:`ALIASES` of them."""
     if quantities is None:
         return set(QUANTITIES)
     if isinstance(quantities, str):
         raise TypeError("quantities must be a sequence of names, not a single string")
-    unknown = [q for q in quantities if q not in QUANTITIES]
+    unknown = [q for q in quantities if q not in QUANTITIES and q not in ALIASES]
     if unknown:
-        raise ValueError(f"unknown quantity {unknown[0]!r}; known: {', '.join(QUANTITIES)}")
-    return set(quantities)
+        raise ValueError(unknown_quantity(unknown[0]))
+    return {name for q in quantities for name in ALIASES.get(q, (q,))}
+
+
+def unknown_quantity(q):
+    """The error message for a name :func:`trace` does not know: the closest names it does."""
+    if q in RECEIVED:
+        return (f"{q!r} is what step t receives from step t + 1: the trace prints it as step "
+                f"t + 1's {RECEIVED[q]}")
+    known = [*QUANTITIES, *ALIASES]
+    folded = [n for n in known if n.lower() == str(q).lower()]
+    close = folded or difflib.get_close_matches(str(q), known, n=3, cutoff=0.6)
+    shows = {}  # one name per thing shown: lstmdoc's own before the article's
+    for name in close:
+        shows.setdefault(ALIASES.get(name, (name,)), name)
+    hint = f"did you mean {' or '.join(map(repr, shows.values()))}? " if shows else ""
+    return (f"unknown quantity {q!r}; {hint}known: {', '.join(QUANTITIES)}, "
+            f"and the article's names {', '.join(ALIASES)}")
 
 
 def output_values(r, params):
@@ -193,7 +226,10 @@ def block(title, values, forward_names, wanted):
 
 
 def array_lines(name, a):
-    """``name  shape  values``: vectors on the name's line, matrices below it."""
+    """``name  shape  values``: vectors on the name's line, matrices below it.
+
+    A quantity the article names differently gets its article name on a line below.
+    """
     head = f"{INDENT}{name:<8}{str(a.shape):<10}"
     if name in MATRICES:
         body = INDENT + "  " + np.array2string(a, prefix=INDENT + "  ")
@@ -205,4 +241,8 @@ def array_lines(name, a):
         prefix = head if b == 0 else " " * len(head)
         text = np.array2string(a[:, b], prefix=prefix + label)
         lines.append(prefix + label + text)
+    if name in ARTICLE_NAMES:  # wrapped at the width trace gave numpy
+        pad = " " * len(head)
+        lines += textwrap.wrap(ARTICLE_NAMES[name], np.get_printoptions()["linewidth"],
+                               initial_indent=pad, subsequent_indent=pad)
     return lines

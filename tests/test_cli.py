@@ -42,13 +42,50 @@ def test_train_article_is_the_articles_run_exactly(tmp_path, capsys):
         assert np.array_equal(getattr(ck.params, name), getattr(run.params, name))
     assert ck.vocab == lstmdoc.example.article().vocab
     assert ck.hyper["loss_first"] == run.losses[0] and ck.hyper["loss_last"] == run.losses[-1]
-    assert ck.hyper | {"loss_first": 0, "loss_last": 0} == {
+    windows = lt.make_windows(lt.tokenize(lstmdoc.example.TEXT).tokens, 3)
+    before = lt.mean_loss(lstmdoc.example.article().params, windows)
+    after = lt.mean_loss(run.params, windows)
+    assert after < before  # it learned, a little
+    assert ck.hyper["mean_loss_before"] == before and ck.hyper["mean_loss_after"] == after
+    losses = ("loss_first", "loss_last", "mean_loss_before", "mean_loss_after")
+    assert {k: v for k, v in ck.hyper.items() if k not in losses} == {
         "text": "article", "hidden": 5, "steps": 3, "batch_size": 1, "lr": 0.001,
-        "iterations": 200, "dtype": "float64", "initial_state": "zeros",
-        "loss_first": 0, "loss_last": 0}
-    summary = capsys.readouterr().out
-    assert summary.startswith(f"trained 200 iterations on article: loss {run.losses[0]:.4g} -> ")
-    assert summary.rstrip().endswith(f"saved {out}")
+        "iterations": 200, "dtype": "float64", "initial_state": "zeros"}
+    assert capsys.readouterr().out == (
+        f"trained 200 iterations on article (V=10 H=5 T=3 B=1); saved {out}\n"
+        f"mean loss over the text's 8 windows: {before:.4g} before training, {after:.4g} after\n")
+
+
+def test_a_run_that_ends_far_worse_than_it_started_warns_saves_and_exits_1(tmp_path, capsys):
+    out = tmp_path / "article.npz"
+    assert main(["train", "--article", "--lr", "1e6", "--quiet", "--out", str(out)]) == 1
+    stdout, err = capsys.readouterr()
+    ck = checkpoint.load(out)  # saved, for inspection
+    assert ck.hyper["mean_loss_after"] > 1e3 * ck.hyper["mean_loss_before"]
+    assert stdout.splitlines()[1].startswith("mean loss over the text's 8 windows: 2.714 before")
+    assert err == ("lstmdoc train: warning: the model ended far worse than it started (its mean "
+                   "loss more than 2 times as high): the learning rate (--lr 1e+06) is likely too "
+                   "large, try a smaller one; the checkpoint is saved, and the exit status is 1\n")
+
+
+def test_a_run_that_ends_a_little_worse_is_no_failure(tmp_path, capsys):
+    out = tmp_path / "fable.npz"
+    assert main(["train", "--fable", "--iterations", "1", "--quiet", "--out", str(out)]) == 0
+    hyper = checkpoint.load(out).hyper
+    assert hyper["mean_loss_before"] < hyper["mean_loss_after"] < 2 * hyper["mean_loss_before"]
+    assert capsys.readouterr().err == ""
+
+
+def test_a_big_text_is_judged_on_evenly_spaced_windows(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "JUDGED", 5)
+    out = tmp_path / "fable.npz"
+    assert main(["train", "--fable", "--iterations", "20", "--quiet", "--out", str(out)]) == 0
+    summary = capsys.readouterr().out.splitlines()[1]
+    assert summary.startswith("mean loss over 5 of the text's 177 windows, evenly spaced: ")
+    windows = lt.evenly_spaced(lt.make_windows(lt.tokenize(lt.belling_the_cat()).tokens, 4), 5)
+    assert windows.target.shape == (5,)
+    assert checkpoint.load(out).hyper["mean_loss_after"] == lt.mean_loss(
+        lt.fable_run(iterations=20).params, windows)
 
 
 def test_train_article_with_the_initial_state_of_ones(tmp_path):
@@ -78,7 +115,8 @@ def test_train_the_fable_with_the_defaults_learns_it(tmp_path, capsys):
     assert ck.hyper["iterations"] == lt.FABLE.iterations and ck.hyper["hidden"] == lt.FABLE.H
     assert ck.hyper["loss_last"] < ck.hyper["loss_first"] / 5
     assert np.array_equal(ck.params.W, lt.fable_run().params.W)  # the Training page's run
-    assert "on fable" in capsys.readouterr().out
+    summary = capsys.readouterr().out
+    assert "on fable" in summary and "mean loss over the text's 177 windows: 4.693 before" in summary
 
 
 def test_quiet_silences_the_bar_which_shows_the_loss(tmp_path, text, capsys, monkeypatch):
@@ -207,7 +245,7 @@ def test_generate_greedy_and_sampled(model, capsys):
     (["--prompt", "the dog"], "prompt word 'dog' is not in the vocabulary (8 words)"),
     (["--prompt", "the", "--words", "-1"], "--words must be >= 0"),
     (["--prompt", "the", "--temperature", "-1"], "temperature must be >= 0"),
-    (["--prompt", "..."], "at least one word"),
+    (["--prompt", "..."], "--prompt must hold at least one word of the model's vocabulary (8 words"),
 ])
 def test_bad_generation_input_exits_2(model, capsys, args, message):
     assert main(["generate", str(model), *args]) == 2
@@ -251,7 +289,7 @@ def test_trace_selects_steps_and_quantities_of_either_example(capsys):
 @pytest.mark.parametrize("args, message", [
     (["--step", "0"], "time steps count from 1 to T = 3"),
     (["--step", "4"], "got 4"),
-    (["--quantity", "DCt"], "unknown quantity 'DCt'"),
+    (["--quantity", "dct"], "unknown quantity 'dct'; did you mean 'dCt'?"),
     (["--width", "10"], "--width must be at least 40"),
 ])
 def test_bad_trace_input_exits_2(capsys, args, message):

@@ -136,7 +136,7 @@ TOLERANCE = 1e-8
 
 def torch_article_run(layers, bidirectional, initial_state, iterations=200, lr=0.001):
     """The article's run in torch: same windows (written out in test_train_torch), same SGD."""
-    from test_train_torch import schedule  # the issue's window schedule, independent of lstmdoc
+    from test_train_torch import schedule  # the scripts' window schedule, independent of lstmdoc
 
     ex = article(layers=layers, bidirectional=bidirectional)
     p, D, L = ex.params, ex.params.D, layers

@@ -92,11 +92,50 @@ def test_bad_steps(steps, message):
 def test_bad_quantities_and_arguments():
     ex = lstmdoc.example.article()
     r = run_of(ex)
-    with pytest.raises(ValueError, match="unknown quantity 'DCt'; known: logits"):
-        trace(r, ex.params, quantities=["dCt", "DCt"])
+    with pytest.raises(ValueError, match="unknown quantity 'dct'; did you mean 'dCt'. known: logits"):
+        trace(r, ex.params, quantities=["dCt", "dct"])
     with pytest.raises(TypeError, match="sequence of names"):
         trace(r, ex.params, quantities="dCt")
     with pytest.raises(TypeError, match="r must be a Run"):
         trace(ex, ex.params)
     with pytest.raises(ValueError, match="sizes differ"):
         trace(r, lstmdoc.example.random().params)
+
+
+@pytest.mark.parametrize("alias, names", [
+    ("DCt", ["dCt"]), ("DCprojt", ["dCprojt"]), ("DWy", ["dWy"]),
+    ("DHX", ["dx", "dh_prev"]), ("dHX", ["dx", "dh_prev"]), ("Dh_next", ["dh_prev"]),
+    ("dxt", ["dx"]), ("DCt_recur", ["dc_prev"]), ("dC_next", ["dc_prev"])])
+def test_the_articles_names_show_their_quantities(alias, names):
+    ex = lstmdoc.example.article()
+    r = run_of(ex)
+    assert trace(r, ex.params, quantities=[alias]) == trace(r, ex.params, quantities=names)
+    assert names_in(trace(r, ex.params, steps=[3], quantities=[alias])) == [
+        n for n in QUANTITIES if n in names]
+
+
+def test_lines_whose_name_is_not_the_articles_say_the_articles():
+    ex = lstmdoc.example.article()
+    text = trace(run_of(ex), ex.params, steps=[3], quantities=["dx", "dh_prev", "dc_prev"])
+    lines = text.splitlines()
+    for name, article in (("dx", "dxt"), ("dh_prev", "Dh_next"), ("dc_prev", "DCt_recur")):
+        k = next(k for k, line in enumerate(lines) if line.startswith(f"    {name} "))
+        below = next(line for line in lines[k + 1:] if "[" not in line and "]" not in line)
+        assert below.startswith(" " * 22 + "(") and article in below, below
+
+
+@pytest.mark.parametrize("wrong, suggestion", [
+    ("dct", "'dCt'"), ("dcprojt", "'dCprojt'"), ("dhx", "'DHX'"), ("dC_nxt", "'dC_next' or"),
+    ("dCproj", "'dCprojt' or 'cproj'"), ("DCt_recurr", "'DCt_recur'"), ("dHt ", "'dHt'")])
+def test_a_near_miss_names_the_closest_names(wrong, suggestion):
+    ex = lstmdoc.example.article()
+    with pytest.raises(ValueError, match=f"unknown quantity '{wrong}'; did you mean {suggestion}"):
+        trace(run_of(ex), ex.params, quantities=[wrong])
+
+
+@pytest.mark.parametrize("received, sent", [("dh_next", "dh_prev"), ("dc_next", "dc_prev")])
+def test_what_a_step_receives_is_named_as_what_the_next_step_sends(received, sent):
+    ex = lstmdoc.example.article()
+    with pytest.raises(ValueError, match=f"'{received}' is what step t receives from step t [+] 1: "
+                                         f"the trace prints it as step t [+] 1's {sent}$"):
+        trace(run_of(ex), ex.params, quantities=[received])

@@ -32,17 +32,19 @@ def test_iteration_0_is_the_worked_example(article_run):
     assert np.array_equal(w.target, ex.target)
 
 
-def test_first_windows_are_the_articles(article_run):
+def test_first_windows_are_the_scripts(article_run):
+    """The stored Deep-Breathe scripts (LSTMMain.py and its variants) start at offset=2, undrawn."""
     vocab = article_example().vocab
-    assert [w.words(vocab)[0] for w in article_run.windows[:3]] == [
-        "the mice had → a", "general council to → consider", "mice had a → general"]
+    assert [w.words(vocab)[0] for w in article_run.windows[:5]] == [
+        "the mice had → a", "general council to → consider", "the mice had → a",
+        "general council to → consider", "mice had a → general"]
 
 
 def test_every_window_is_consecutive_text(article_run):
     tokens, vocab = train.tokenize(lstmdoc.example.TEXT)
     assert vocab == article_example().vocab and len(tokens) == 11
     offsets = train.article_offsets(len(tokens), 3, 200)
-    assert max(offsets) <= 7 and offsets[:3] == [2, 6, 3]
+    assert max(offsets) <= 7 and offsets[:8] == [2, 6, 2, 6, 3, 7, 0, 4]
     for k, w in zip(offsets, article_run.windows):
         assert list(w.inputs[:, 0]) == list(tokens[k:k + 3]) and w.target[0] == tokens[k + 3]
 
@@ -101,6 +103,47 @@ def test_article_bad_arguments():
         train.article(initial_state="random")
     with pytest.raises(ValueError, match="iterations must be at least 1"):
         train.article(iterations=0)
+
+
+def eight_windows():
+    return train.make_windows(train.tokenize(lstmdoc.example.TEXT).tokens, 3)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"layers": 2, "bidirectional": True}])
+@pytest.mark.parametrize("initial_state", ["zeros", "ones"])
+def test_mean_loss_is_the_mean_of_each_windows_loss(kwargs, initial_state):
+    from lstmdoc import deep
+    deeper = bool(kwargs)
+    ex = deep.example.article(**kwargs) if deeper else article_example()
+    loss_and_grads = deep.loss_and_grads if deeper else lstmdoc.loss_and_grads
+    ones = np.ones((5, 1))
+    state = None if initial_state == "zeros" else \
+        (tuple(ones for _ in ex.params.cells) if deeper else ones)
+    windows = eight_windows()
+    one_by_one = [loss_and_grads(ex.params, train.one_hot(windows.inputs[:, [k]], 10),
+                                 windows.target[[k]], state, state)[0] for k in range(8)]
+    for chunk in (1, 3, 8, 128):
+        mean = train.mean_loss(ex.params, windows, h0=state, c0=state,
+                               loss_and_grads=loss_and_grads, chunk=chunk)
+        assert mean == pytest.approx(np.mean(one_by_one), rel=1e-13, abs=0)
+
+
+def test_mean_loss_bad_arguments():
+    p = article_example().params
+    with pytest.raises(TypeError, match="windows must be a Windows, got tuple"):
+        train.mean_loss(p, (np.zeros((3, 1), int), np.zeros(1, int)))
+    with pytest.raises(ValueError, match=r"h0 must have shape \(H, 1\), the one column"):
+        train.mean_loss(p, eight_windows(), h0=np.ones((5, 8)), c0=np.ones((5, 8)))
+    with pytest.raises(ValueError, match="chunk must be at least 1"):
+        train.mean_loss(p, eight_windows(), chunk=0)
+
+
+def test_the_articles_run_lowers_the_mean_loss_of_its_windows(article_run):
+    windows = eight_windows()
+    before = train.mean_loss(article_example().params, windows)
+    assert train.mean_loss(article_run.params, windows) < before
+    # while its last loss, another window's, is above its first
+    assert article_run.losses[-1] > article_run.losses[0]
 
 
 # --- general training -------------------------------------------------------------------------
@@ -264,3 +307,19 @@ def test_bad_windows_and_hyper_parameters():
         train.fit(train.init_params(3, 3), w, 0.1, 5)
     with pytest.raises(ValueError, match=r"inputs must lie in \[0, D\) = \[0, 2\)"):
         train.fit(train.init_params(4, 3, D=2), w, 0.1, 5)
+
+
+def test_no_module_is_hidden_by_a_name_its_package_exports():
+    """``import lstmdoc.train.article_run as m`` must give the module, not a function of its name."""
+    import importlib
+    import pkgutil
+    import types
+
+    packages = [lstmdoc] + [importlib.import_module(f"lstmdoc.{m.name}")
+                            for m in pkgutil.iter_modules(lstmdoc.__path__) if m.ispkg]
+    for package in packages:
+        for m in pkgutil.iter_modules(package.__path__):
+            if m.name == "__main__":
+                continue
+            module = importlib.import_module(f"{package.__name__}.{m.name}")
+            assert getattr(package, m.name) is module, f"{package.__name__}.{m.name} is hidden"

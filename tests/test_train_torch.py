@@ -1,7 +1,8 @@
 """The article's training run against PyTorch: torch.nn.LSTM + Linear + torch.optim.SGD, float64.
 
 Independent of lstmdoc.train: the window schedule is written out here as the
-issue states it, and torch computes every loss, gradient and update.
+article's scripts (Deep-Breathe's LSTMMain.py and its variants) run their loop,
+and torch computes every loss, gradient and update.
 """
 
 import os
@@ -25,9 +26,9 @@ TOLERANCE = 1e-8
 
 
 def schedule(tokens, T, iterations):
-    """The article's windows, as the issue spells out its loop."""
+    """The article's windows, as its scripts' loop chooses them."""
     rnd = np.random.RandomState(42)
-    offset = rnd.randint(0, T + 1)
+    offset = 2  # the scripts: `#offset = rnd.randint(0, n_input + 1)` then `offset=2`
     for _ in range(iterations):
         if offset > len(tokens) - (T + 1):
             offset = rnd.randint(0, T + 1)

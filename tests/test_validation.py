@@ -1,5 +1,7 @@
 """Bad input gets a TypeError or ValueError from lstmdoc that names the argument."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -89,6 +91,20 @@ def call(**change):
 def test_bad_model_inputs(change, error, message):
     with pytest.raises(error, match=message):
         call(**change)
+
+
+@pytest.mark.parametrize("layout, fix", [("VB", "argmax(0)"), ("BV", "argmax(1)")])
+def test_a_one_hot_target_is_refused_with_the_argmax_that_fixes_it(layout, fix):
+    ex = random()
+    one_hot = np.eye(ex.params.V)[:, ex.target]  # (V, B)
+    if layout == "BV":
+        one_hot = one_hot.T
+    message = rf"got one-hot vectors .*: pass target\.{re.escape(fix)}$"
+    for target in (one_hot, one_hot.astype(int)):
+        with pytest.raises(ValueError, match=message):
+            call(target=target)
+    fixed = one_hot.argmax(0) if fix == "argmax(0)" else one_hot.argmax(1)
+    assert call(target=fixed)[0] == call()[0]  # the suggestion works
 
 
 def test_a_transposed_X_runs_once_transposed_as_the_error_says():

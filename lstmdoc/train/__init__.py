@@ -1,10 +1,12 @@
 """Training: the seed article's run, general SGD training, and text generation.
 
-- :func:`article` — the article's 200 iterations (its model, learning rate
-  and window rules); its worked example is iteration 0;
+- :func:`article` — the article's 200 iterations as its scripts ran them (its
+  model, learning rate and window schedule); its worked example is iteration 0;
 - :func:`fit` — any windows, ``H``, batch size, float32 or float64, seeded;
   :func:`fit_text` — the same from a text;
 - :func:`generate` — continue a prompt, greedy or sampled;
+- :func:`mean_loss` — a model's mean loss over a text's windows, to compare
+  before and after training (:func:`evenly_spaced` picks some of a long text's);
 - the pieces they share: :func:`tokenize`, :func:`make_windows`,
   :func:`one_hot`, :func:`train` (the loop) and :func:`sgd_step` (the update);
 - :func:`belling_the_cat` — the shipped corpus, the fable the article's words
@@ -13,14 +15,15 @@
 Import it as ``import lstmdoc.train`` (``import lstmdoc`` does not load it).
 """
 
-from .article import article, article_offsets, article_windows
+from .article_run import article, article_offsets, article_windows
 from .data import Corpus, Windows, belling_the_cat, make_windows, one_hot, tokenize
+from .evaluation import evenly_spaced, mean_loss
 from .fable import FABLE, FableSettings, fable_run
-from .fit import fit, fit_text, init_params, sample_windows
-from .generate import generate
+from .fitting import fit, fit_text, init_params, sample_windows
+from .generation import generate
 from .loop import TrainingDiverged, TrainRun, sgd_step, train
 
 __all__ = ["article", "article_offsets", "article_windows", "Corpus", "Windows", "belling_the_cat",
-           "make_windows", "one_hot", "tokenize", "FABLE", "FableSettings", "fable_run", "fit",
-           "fit_text", "init_params", "sample_windows",
+           "make_windows", "one_hot", "tokenize", "mean_loss", "evenly_spaced", "FABLE",
+           "FableSettings", "fable_run", "fit", "fit_text", "init_params", "sample_windows",
            "generate", "TrainingDiverged", "TrainRun", "sgd_step", "train"]

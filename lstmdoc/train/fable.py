@@ -6,7 +6,7 @@ Small enough to train in about a second, big enough to learn the fable by heart.
 from typing import NamedTuple
 
 from .data import belling_the_cat
-from .fit import fit_text
+from .fitting import fit_text
 
 
 class FableSettings(NamedTuple):

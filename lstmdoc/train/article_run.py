@@ -1,4 +1,4 @@
-"""The seed article's training run, exactly: its text, its window schedule, its SGD.
+"""The seed article's training run, exactly as its scripts ran it: its text, its windows, its SGD.
 
 Its worked example (``lstmdoc.example.article()``) is iteration 0 of this run.
 """
@@ -13,22 +13,23 @@ T = 3
 """Words per window."""
 LR = 0.001
 """The learning rate of ``p -= LR * grad``."""
+START = 2
+"""The first window's offset, set by the article's scripts (``offset=2``), not drawn."""
 SEED = 42
-"""Seed of the one ``numpy.random.RandomState`` that draws the window offsets."""
+"""Seed of the one ``numpy.random.RandomState`` that draws where a window restarts."""
 INITIAL_STATES = ("zeros", "ones")
 
 
 def article_offsets(n_tokens, T, iterations, seed=SEED):
     """The article's window schedule: where each iteration's window starts.
 
-    One ``numpy.random.RandomState(seed)`` (the legacy generator: it is what
-    the article's code drew from) supplies the start and every restart:
-    ``offset = rnd.randint(0, T + 1)`` (2 with seed 42); before each
-    iteration, if ``offset > n_tokens - (T + 1)`` (the window would run past
-    the text), ``offset = rnd.randint(0, T + 1)``; after it, ``offset += T + 1``.
-    The article's scripts set the first offset to 2 without drawing it, so
-    their restarts take the generator's numbers one earlier than these: their
-    windows are the same for iterations 0 and 1 only (see the training page).
+    As the article's scripts (``LSTMMain.py`` and its variants) ran it: the
+    first window starts at ``offset = 2`` (``START``: the scripts' draw of
+    it is commented out); before each iteration, if ``offset > n_tokens -
+    (T + 1)`` (the window would run past the text), the window restarts at
+    ``offset = rnd.randint(0, T + 1)``, drawn from one
+    ``numpy.random.RandomState(seed)`` (the legacy generator: the one the
+    scripts drew from); after it, ``offset += T + 1``.
 
     Parameters
     ----------
@@ -36,8 +37,7 @@ def article_offsets(n_tokens, T, iterations, seed=SEED):
         Length of the text in words.
     T : int
         Words per window.
-    iterations : int
-    seed : int
+    iterations, seed : int
 
     Returns
     -------
@@ -48,11 +48,11 @@ def article_offsets(n_tokens, T, iterations, seed=SEED):
     Examples
     --------
     >>> from lstmdoc.train import article_offsets
-    >>> article_offsets(11, 3, 6)
-    [2, 6, 3, 7, 0, 4]
+    >>> article_offsets(11, 3, 8)
+    [2, 6, 2, 6, 3, 7, 0, 4]
     """
     rnd = np.random.RandomState(seed)
-    offset = rnd.randint(0, T + 1)
+    offset = START
     offsets = []
     for _ in range(iterations):
         if offset > n_tokens - (T + 1):
@@ -77,7 +77,7 @@ def article_windows(iterations=200):
     >>> from lstmdoc.train import article_windows
     >>> vocab = lstmdoc.example.article().vocab
     >>> [w.words(vocab)[0] for w in article_windows(3)]
-    ['the mice had → a', 'general council to → consider', 'mice had a → general']
+    ['the mice had → a', 'general council to → consider', 'the mice had → a']
     """
     tokens, _ = tokenize(example.TEXT)
     return tuple(Windows(tokens[k:k + T, None], tokens[k + T, None])
@@ -86,12 +86,12 @@ def article_windows(iterations=200):
 
 def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros", *, lr=LR,
             progress=None):
-    """Train the article's model as the article did: 200 iterations of plain SGD.
+    """Train the article's model as its scripts did: 200 iterations of plain SGD.
 
     The model, its starting weights and the first window are those of
     :func:`lstmdoc.example.article` (every LSTM weight 0.1, the published
     output layer, H = 5, T = 3, float64); the windows follow
-    :func:`article_offsets`; each iteration updates ``W``, ``b``, ``Wy`` and
+    :func:`article_offsets`, the scripts' schedule; each iteration updates ``W``, ``b``, ``Wy`` and
     ``by`` by ``p -= 0.001 * grad``. With ``layers`` or ``bidirectional``, the
     model is :func:`lstmdoc.deep.example.article`'s and every cell is updated.
 
