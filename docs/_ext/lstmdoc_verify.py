@@ -168,12 +168,16 @@ def verify_fast(app):
     """What users call, :func:`lstmdoc.loss_and_grads` (the fast pass): equal to ``run`` and to finite differences.
 
     On every single-cell example of :func:`verify_all` (both worked examples,
-    layer norm, dropout, both), through :func:`lstmdoc.fastcheck.check`.
+    layer norm, dropout, both), through :func:`lstmdoc.fastcheck.check`; the
+    article's example against ``run`` only (its constant weights make every
+    hidden unit alike: finite differences there prove nothing the random ones do not).
     """
     start = time.perf_counter()
     failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e}"
               for ex in (make() for make in EXAMPLES)
-              for c in lstmdoc.fastcheck.check(ex, app.config.lstmdoc_tolerance) if not c.ok]
+              for c in lstmdoc.fastcheck.check(ex, app.config.lstmdoc_tolerance,
+                                               finite_differences=ex.name != "article")
+              if not c.ok]
     if failed:
         for line in failed:
             logger.error(f"lstmdoc: fast pass check failed: {line}")

@@ -48,7 +48,7 @@ def torch(data):
                  if generic else "– | –")
         lines.append(f"| {label(r)} | {ops} | {cells} |")
     fused = [label(r) for r in rows if any("mkldnn" in name for name, _ in r["torch_ops"])]
-    text = ("In " + (", ".join(fused) if fused else "no row") +
+    text = ("In " + (f"{len(fused)} of {len(rows)} rows ({'; '.join(fused)})" if fused else "no row") +
             ", torch's own time went mostly to oneDNN's fused LSTM kernels (`mkldnn`): there "
             "`nn.LSTM` is not one matrix product per step but one kernel for the whole layer. "
             "Elsewhere it ran its generic path, a matrix product (`aten::mm`, `aten::addmm`) per "
@@ -59,23 +59,25 @@ def torch(data):
 
 def floors(data):
     """Row by row: the products alone against the reference, in every matmul library measured."""
-    rows = [r for r in one_thread(data) if "floors" in r and "reference" in r["times"]]
-    libraries = list(dict.fromkeys(name for r in rows for name in r["floors"]))
-    lines = ["| row | target | " + " | ".join(f"{name}: products / reference" for name in libraries)
-             + " |", "|" + " --- |" * (2 + len(libraries))]
-    above = []
+    rows = [r for r in one_thread(data) if "reference" in r["times"]]
+    libraries = list(dict.fromkeys(name for r in rows for name in r["times"]
+                                   if name.startswith("products")))
+    lines = ["| row | target | " + " | ".join(
+        f"{name.partition(', ')[2] or 'numpy'}: products / reference" for name in libraries) + " |",
+        "|" + " --- |" * (2 + len(libraries))]
     for r in rows:
         ref = median(r["times"]["reference"])
-        cells = [f"{median(r['floors'][n]) / ref:.3g}×" if n in r["floors"] else "–" for n in libraries]
+        cells = [f"{median(r['times'][n]) / ref:.3g}×" if n in r["times"] else "–" for n in libraries]
         lines.append(f"| {label(r)} | ≤ {r['case']['target']}× | " + " | ".join(cells) + " |")
-        if ratios(r)[1] > r["case"]["target"]:
-            above.append(label(r))
-    best = {n: sum(median(r["floors"][n]) < median(r["floors"]["numpy"]) for r in rows
-                   if n in r["floors"]) for n in libraries if n != "numpy"}
+    above = [label(r) for r in rows if ratios(r)[1] > r["case"]["target"]]
     text = ("With numpy's BLAS, the products alone take longer than the target allows in " +
-            (f"{len(above)} of {len(rows)} rows: " + "; ".join(above) if above else "no row") +
-            ". " + " ".join(f"{name} computed them faster than numpy in {k} of "
-                            f"{sum(name in r['floors'] for r in rows)} rows." for name, k in best.items()))
+            (f"{len(above)} of {len(rows)} rows ({'; '.join(above)})" if above else "no row") + ".")
+    for name in libraries[1:]:
+        faster = [label(r) for r in rows if name in r["times"]
+                  and median(r["times"][name]) < median(r["times"]["products"])]
+        text += (f" {name.partition(', ')[2]} computed them faster than numpy in {len(faster)} of "
+                 f"{sum(name in r['times'] for r in rows)} rows" +
+                 (f" ({'; '.join(faster)})." if faster else "."))
     return "\n".join(lines) + "\n\n" + text + "\n"
 
 
@@ -85,7 +87,7 @@ def run(data):
     if not rows:
         return "Not measured.\n"
     r = rows[0]["run"]
-    parts = "; ".join(f"`{name}` {share:.0%}" for name, share in r["profile"])
+    parts = "; ".join(f"`{name.lstrip('~:')}` {share:.0%}" for name, share in r["profile"])
     return (f"`run` at the {rows[0]['case']['size']} size ({rows[0]['case']['dtype']}): "
             f"{ms(r['seconds'])} ms. Its own time by function (cProfile): {parts}. The same "
             f"{rows[0]['shape'][0]} steps at D = H = V = B = 1, where a step is nothing but Python "

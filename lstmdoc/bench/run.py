@@ -28,31 +28,41 @@ def import_torch(threads):
 
 
 def measure_case(case, threads, repeat, torch):
-    """One row: the lstmdoc step, its reference and its floor, taking turns; with one thread, the details."""
+    """One row: the lstmdoc step, its reference and its floor, taking turns; with one thread, more.
+
+    With one thread the floor is also timed in every other matmul library
+    installed, in the same turns, and the row records what torch ran.
+    """
     steps = {"lstmdoc": lstmdoc_step(model_example(case)), "products": products_step(case)}
     reference = reference_step(case, torch)
     if reference is not None:
         steps["reference"] = reference
         if case.reference == "torch" and case.dtype == "float32":
             steps["torch, no oneDNN"] = without_onednn(reference, torch)
+    libraries = matmul_libraries(torch) if threads == 1 else {}
+    steps.update({f"products, {name}": products_step(case, matmul)
+                  for name, matmul in libraries.items() if name != "numpy"})
     row = dict(case=case._asdict(), shape=shape(case), threads=threads, repeats=repeat,
                times=interleaved(steps, repeat), peak=peak_bytes(steps["lstmdoc"]),
                cache=cache_bytes(case))
-    if threads > 1:
-        return row
-    libraries = matmul_libraries(torch)
-    row["floors"] = interleaved({name: products_step(case, matmul)
-                                 for name, matmul in libraries.items()}, repeat)
-    if reference is not None and case.reference == "torch":
+    if threads == 1 and reference is not None and case.reference == "torch":
         row["torch_ops"] = torch_kernels(reference, torch)
-    if case.model == "plain":
+    if threads == 1 and case.model == "plain":
         with np.errstate(over="ignore"):  # exp(-x) of the sigmoid variants
             row["gates"] = interleaved(gate_variants(case), repeat)
         row["recurrent"] = interleaved(recurrent_products(case, libraries), repeat)
-    if (case.model, case.size, case.dtype) == DETAILS:
-        row.update(blocks=block_sizes(case, repeat), page_faults=page_faults(case, repeat),
-                   run=where_run_spends(case))
     return row
+
+
+def details(case, repeat):
+    """Block sizes, page faults and ``run``'s profile, measured first in a fresh process.
+
+    First, because the memory allocator's state depends on what the process
+    allocated before (glibc raises its threshold for mapping fresh memory
+    after freeing large blocks).
+    """
+    return dict(page_faults=page_faults(case, repeat), blocks=block_sizes(case, repeat),
+                run=where_run_spends(case))
 
 
 def progress(row):
@@ -69,9 +79,13 @@ def progress(row):
 def measure(threads, repeat, cases):
     """All cases with ``threads`` threads; prints each to stderr as it finishes."""
     torch = import_torch(threads)
+    first = [c for c in cases if (c.model, c.size, c.dtype) == DETAILS and threads == 1]
+    extra = details(first[0], repeat) if first else {}
     rows = []
     for case in cases:
         rows.append(measure_case(case, threads, repeat, torch))
+        if case in first:
+            rows[-1].update(extra)
         print(progress(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
