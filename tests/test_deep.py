@@ -44,19 +44,22 @@ def test_other_sizes_verify(sizes):
 
 
 def test_one_layer_one_direction_is_the_single_cell_to_the_last_bit():
+    """deep.run is lstmdoc.run, and deep.loss_and_grads lstmdoc.loss_and_grads (both fast), bit for bit."""
     ex = lstmdoc.example.random()
     p = ex.params
     d = DeepParams(forward=[Cell(p.W, p.b, p.forget_bias)], Wy=p.Wy, by=p.by)
-    r = lstmdoc.run(p, ex.X, ex.target, ex.h0, ex.c0)  # the step-by-step pass (loss_and_grads
-    loss, grads = r.loss, r.grads                       # is the fast one, equal to round-off)
-    d_loss, d_grads = deep.loss_and_grads(d, ex.X, ex.target, (ex.h0,), (ex.c0,))
-    assert d_loss == loss
-    for key in ("Wy", "by", "X"):
-        assert np.array_equal(d_grads[key], grads[key]), key
-    for key in ("W", "b"):
-        assert np.array_equal(d_grads["forward"][0][key], grads[key]), key
-    for key in ("h0", "c0"):
-        assert np.array_equal(d_grads[key][0], grads[key]), key
+    r, d_r = lstmdoc.run(p, ex.X, ex.target, ex.h0, ex.c0), deep.run(d, ex.X, ex.target, (ex.h0,), (ex.c0,))
+    pairs = [((r.loss, r.grads), (d_r.loss, d_r.grads)),
+             (lstmdoc.loss_and_grads(p, ex.X, ex.target, ex.h0, ex.c0),
+              deep.loss_and_grads(d, ex.X, ex.target, (ex.h0,), (ex.c0,)))]
+    for (loss, grads), (d_loss, d_grads) in pairs:
+        assert d_loss == loss
+        for key in ("Wy", "by", "X"):
+            assert np.array_equal(d_grads[key], grads[key]), key
+        for key in ("W", "b"):
+            assert np.array_equal(d_grads["forward"][0][key], grads[key]), key
+        for key in ("h0", "c0"):
+            assert np.array_equal(d_grads[key][0], grads[key]), key
 
 
 def test_lstm_backward_takes_one_gradient_per_step():

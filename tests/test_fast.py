@@ -239,3 +239,11 @@ def test_the_build_refuses_a_wrong_fast_pass(verify_hook, scale_by, module, name
     scale_by(module, name)
     with pytest.raises(hook.VerificationError, match="fast == run"):
         hook.verify_fast(app)
+
+
+@pytest.mark.parametrize("module, name", [("deep.model", "loss_and_grads"), ("fast", "deep_loss_and_grads")])
+def test_the_build_refuses_a_wrong_deep_fast_pass(verify_hook, scale_by, module, name):
+    hook, app = verify_hook
+    scale_by(module, name)
+    with pytest.raises(hook.VerificationError, match="fast == run: loss"):
+        hook.verify_fast(app)

@@ -165,25 +165,30 @@ def verify_all(app):
 
 
 def verify_fast(app):
-    """What users call, :func:`lstmdoc.loss_and_grads` (the fast pass): equal to ``run`` and to finite differences.
+    """What users call, ``loss_and_grads`` of both packages (the fast passes): equal to ``run`` and to finite differences.
 
     On every single-cell example of :func:`verify_all` (both worked examples,
     layer norm, dropout, both), through :func:`lstmdoc.fastcheck.check`; the
     article's example against ``run`` only (its constant weights make every
-    hidden unit alike: finite differences there prove nothing the random ones do not).
+    hidden unit alike: finite differences there prove nothing the random ones
+    do not). On the stacked, bidirectional and stacked-bidirectional examples,
+    :func:`lstmdoc.fastcheck.check_deep`.
     """
     start = time.perf_counter()
+    tol = app.config.lstmdoc_tolerance
+    results = [(ex, lstmdoc.fastcheck.check(ex, tol, finite_differences=ex.name != "article"))
+               for ex in (make() for make in EXAMPLES)]
+    deep = lstmdoc.deep.example
+    results += [(ex, lstmdoc.fastcheck.check_deep(ex, tol))
+                for ex in (deep.stacked(), deep.bidirectional(), deep.both())]
     failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e}"
-              for ex in (make() for make in EXAMPLES)
-              for c in lstmdoc.fastcheck.check(ex, app.config.lstmdoc_tolerance,
-                                               finite_differences=ex.name != "article")
-              if not c.ok]
+              for ex, checks in results for c in checks if not c.ok]
     if failed:
         for line in failed:
             logger.error(f"lstmdoc: fast pass check failed: {line}")
         raise VerificationError("lstmdoc: loss_and_grads (the fast pass) disagrees with run or with "
                                 "finite differences, so the site is not built:\n  " + "\n  ".join(failed))
-    logger.info(f"lstmdoc: loss_and_grads (the fast pass) verified in {time.perf_counter() - start:.1f} s")
+    logger.info(f"lstmdoc: loss_and_grads (the fast passes) verified in {time.perf_counter() - start:.1f} s")
 
 
 def start_checks(app):

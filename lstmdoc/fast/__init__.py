@@ -11,11 +11,13 @@ differences (the site's build runs it). The page *Making it fast* explains the t
 - :mod:`~lstmdoc.fast.bptt`: its backward pass;
 - :mod:`~lstmdoc.fast.norm`: layer norm's pieces on rows;
 - :mod:`~lstmdoc.fast.readout`: the output layer;
-- :mod:`~lstmdoc.fast.passes`: whole models from those pieces;
+- :mod:`~lstmdoc.fast.passes`: the single-cell model from those pieces;
+- :mod:`~lstmdoc.fast.deep`: stacked and bidirectional models, a fast layer per layer and direction;
 - :mod:`~lstmdoc.fast.buffers`: the buffers kept between calls.
 """
 
 from .buffers import release
+from .deep import loss_and_grads as deep_loss_and_grads
 from .passes import loss_and_grads
 
-__all__ = ["loss_and_grads", "release"]
+__all__ = ["deep_loss_and_grads", "loss_and_grads", "release"]
