@@ -82,18 +82,17 @@ def local_derivatives(G, C_prev, TC, K, M=None):
     return K_c
 
 
-def step_backward(da, k_c, f, dh, dc, tmp):
-    """One step of BPTT, in place: ``da`` (B, 4H) holds the step's ``K`` and becomes ``∂L/∂a_t``.
+def step_backward(da_o, da_fic, k_c, f, dh, dc, tmp):
+    """One step of BPTT, in place: the step's ``K`` in ``da_o``, ``da_fic`` becomes ``∂L/∂a_t``.
 
-    ``dh`` (B, H) is ``dHt``; ``dc`` (B, H) comes in as ``dc_next`` and leaves
-    as ``dc_prev``; ``k_c``, ``f`` and ``tmp`` are (B, H).
+    ``da_o`` (B, H) and ``da_fic`` (B, 3, H) are the step's o block and its f,
+    i, cproj blocks of ``DA``; ``dh`` (B, H) is ``dHt``; ``dc`` (B, H) comes in
+    as ``dc_next`` and leaves as ``dc_prev``; ``k_c``, ``f`` and ``tmp`` are (B, H).
     """
-    B, H = dh.shape
-    da4 = da.reshape(B, 4, H)
-    da4[:, 3] *= dh  # dOt
+    da_o *= dh  # dOt
     np.multiply(dh, k_c, out=tmp)  # dCt = dh K_c + dc_next
     dc += tmp
-    da4[:, :3] *= dc[:, None]  # dFt, dIt, dCprojt: one pass
+    da_fic *= dc[:, None]  # dFt, dIt, dCprojt: one pass
     dc *= f  # dC_next: dc_prev = dc ⊙ f
 
 
@@ -127,7 +126,10 @@ def backward(w, fw, dh_last=None, dh_out=None, slot=0):
     Ms, dHs = (None if a is None else steps(a, r) for a in (fw.mask, dh_out))
     Ns = None if fw.norm is None else ln.steps(fw.norm, r)
     F = Gs[:, :, :H]  # the forget gates
+    DA4 = DAs.reshape(T, B, 4, H)  # views, made once: the loop only indexes them
+    DA_o, DA_fic = DA4[:, :, 3], DA4[:, :, :3]
     tmp = np.empty((B, 4 * H), dtype=DA.dtype)
+    tmp_h = tmp[:, :H]
     n = max(1, BLOCK_BYTES // DA[0].nbytes)  # time steps per block
     for end in range(T, 0, -n):
         start = max(0, end - n)
@@ -137,7 +139,7 @@ def backward(w, fw, dh_last=None, dh_out=None, slot=0):
             if dHs is not None:
                 dh += dHs[t]  # dHt = dh_out + dh_next
             if Ns is None:
-                step_backward(DAs[t], K_c[t - start], F[t], dh, dc, tmp[:, :H])
+                step_backward(DA_o[t], DA_fic[t], K_c[t - start], F[t], dh, dc, tmp_h)
             else:
                 ln.step_backward(DAs[t], K_c[t - start], F[t], dh, dc, w.norm, ln.at(Ns, t), tmp)
             np.matmul(DAs[t], w.Wh, out=dh)  # DHX, recurrent part: step t−1's dh_next
@@ -154,4 +156,4 @@ def totals(w, fw, DA, dh0, dc0):
     np.matmul(DA2.T, fw.h_prev.reshape(T * B, H), out=dW[:, D:])
     dX = (DA2 @ w.Wx).reshape(T, B, D)
     norms = () if fw.norm is None else ln.param_grads(fw.norm)
-    return Grads(dW, DA2.sum(axis=0)[:, None], dX, dh0, dc0, *norms)
+    return Grads(dW, np.add.reduce(DA2, axis=0)[:, None], dX, dh0, dc0, *norms)
