@@ -10,8 +10,6 @@ training loop call. The site's build runs it on every worked example: a wrong
 fast gradient stops the build.
 """
 
-import dataclasses
-
 import numpy as np
 
 from . import model
@@ -93,47 +91,18 @@ def flat(grads):
     return out
 
 
-def deep_jobs(p, X, y, h0, c0, grads):
-    """``(name, loss as a function of x, x, claimed gradient)`` for every parameter and input of a deep model."""
-    def loss(params=p, X=X, h0=h0, c0=c0):
-        return deep_model.loss_and_grads(params, X, y, h0, c0)[0]
+def check_deep(example, same_tol=1e-12):
+    """:func:`check` for a deep model: ``lstmdoc.deep.loss_and_grads`` against ``deep.run``, every entry.
 
-    def with_cell(stack, l, name):
-        def f(value):
-            cells = list(getattr(p, stack))
-            cells[l] = dataclasses.replace(cells[l], **{name: value})
-            return loss(params=dataclasses.replace(p, **{stack: tuple(cells)}))
-        return f
-
-    def with_state(which, k):
-        def f(value):
-            states = list(h0 if which == "h0" else c0)
-            states[k] = value
-            return loss(**{which: tuple(states)})
-        return f
-
-    jobs = [(f"{stack}[{l}].{name}", with_cell(stack, l, name), getattr(cell, name))
-            for stack in ("forward", "backward") for l, cell in enumerate(getattr(p, stack) or ())
-            for name in ("W", "b")]
-    jobs += [("Wy", lambda a: loss(params=dataclasses.replace(p, Wy=a)), p.Wy),
-             ("by", lambda a: loss(params=dataclasses.replace(p, by=a)), p.by),
-             ("X", lambda a: loss(X=a), X)]
-    jobs += [(f"{which}[{k}]", with_state(which, k), s) for which, states in (("h0", h0), ("c0", c0))
-             for k, s in enumerate(states)]
-    return [(name, f, x, grads.get(name, np.full_like(x, np.nan))) for name, f, x in jobs]
-
-
-def check_deep(example, tol=1e-6, same_tol=1e-12, sample=6, seed=0):
-    """:func:`check` for a deep model: ``lstmdoc.deep.loss_and_grads`` against ``deep.run`` and finite differences.
-
-    Every entry of every gradient is held to ``deep.run``'s to round-off; a
-    seeded sample of ``sample`` entries of each (None: every entry) is held to
-    central finite differences of the dispatcher's own loss.
+    Against finite differences the build checks the same function with
+    :func:`lstmdoc.deep.verify`, which verifies what ``deep.loss_and_grads``
+    returns (every entry of every gradient).
 
     Returns
     -------
     list of Check
-        Named as in :func:`check`, with the gradients' names of :func:`flat`.
+        ``"fast == run: loss"``, then ``"fast == run: <name>"`` with the
+        gradients' names of :func:`flat`.
 
     Examples
     --------
@@ -141,18 +110,12 @@ def check_deep(example, tol=1e-6, same_tol=1e-12, sample=6, seed=0):
     >>> from lstmdoc.fastcheck import check_deep
     >>> checks = check_deep(deep.example.both())
     >>> len(checks), all(c.ok for c in checks)
-    (39, True)
+    (20, True)
     """
     p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
     loss, grads = deep_model.loss_and_grads(p, X, y, h0, c0)
     r = deep_model.run(p, X, y, h0, c0)
     ours, theirs = flat(grads), flat(r.grads)
-    checks = [same("fast == run: loss", loss, r.loss, same_tol)]
-    checks += [same(f"fast == run: {k}", ours.get(k), theirs.get(k), same_tol)
-               for k in dict.fromkeys([*theirs, *ours])]
-    rng = np.random.default_rng(seed)
-    for name, f, x, analytic in deep_jobs(p, X, y, h0, c0, ours):
-        entries = None if sample is None or x.size <= sample else \
-            np.sort(rng.choice(x.size, sample, replace=False))
-        checks.append(check_gradient(f"fast: {name}", f, x, analytic, tol, entries=entries))
-    return checks
+    return [same("fast == run: loss", loss, r.loss, same_tol)] + [
+        same(f"fast == run: {k}", ours.get(k), theirs.get(k), same_tol)
+        for k in dict.fromkeys([*theirs, *ours])]

@@ -26,6 +26,7 @@ rounding noise (:func:`rounding_noise`).
 from typing import NamedTuple
 
 import numpy as np
+from tqdm import tqdm
 
 from ._records import field_docs
 
@@ -213,3 +214,26 @@ def check_gradient(name, f, x, analytic, tol=1e-6, eps=1e-6, entries=None):
     n = numerical.reshape(-1)
     return Check(name, relative_error(a, n), tol, float(np.linalg.norm(a - n)),
                  float(rounding_noise(f(x), eps, a.size)), a.size, x.size)
+
+
+def check_jobs(jobs, tol, eps, sample, seed, progress, desc):
+    """:func:`check_gradient` for every job, each on a seeded sample of ``sample`` entries.
+
+    A job is ``(name, f, x, analytic, steps)``: the arguments of
+    :func:`check_gradient` and the cost of one call of ``f`` in cell steps.
+    ``sample`` None checks every entry. The progress bar (tqdm on stderr, after
+    2 s, titled ``desc``) counts cell steps, so that its rate and ETA mean
+    something. Returns the list of :class:`Check`, in the order of ``jobs``.
+    Used by :func:`lstmdoc.verify` and :func:`lstmdoc.deep.verify`.
+    """
+    rng = np.random.default_rng(seed)
+    checks = []
+    with tqdm(total=sum(2 * min(x.size, sample or x.size) * steps for *_, x, _, steps in jobs),
+              desc=desc, unit="step", unit_scale=True, delay=2, disable=not progress) as bar:
+        for name, f, x, analytic, steps in jobs:
+            entries = None
+            if sample is not None and x.size > sample:
+                entries = np.sort(rng.choice(x.size, sample, replace=False))
+            checks.append(check_gradient(name, f, x, analytic, tol, eps, entries))
+            bar.update(2 * min(x.size, sample or x.size) * steps)
+    return checks

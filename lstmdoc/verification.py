@@ -9,11 +9,10 @@ analytic gradient with central differences. The site's build runs
 import dataclasses
 
 import numpy as np
-from tqdm import tqdm
 
 from .cell import cell_forward, cell_from_preactivation
 from .example import Example
-from .gradcheck import check_gradient
+from .gradcheck import check_jobs
 from .layernorm import layernorm_forward
 from .model import check_inputs, loss_from, run
 from .output import cross_entropy
@@ -155,29 +154,27 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, 
         raise TypeError(f"verify needs float64 parameters and inputs, got {params.dtype}: finite "
                         "differences in float32 are too coarse (use params.astype(np.float64))")
     T, D, B = X.shape
-    if sample == "auto":
-        sample = None if exhaustive_cost(T, D, params.H, B) <= EXHAUSTIVE_UP_TO else SAMPLE
-    elif sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
-                                 or sample < 1):
-        raise ValueError(f'sample must be "auto", None or a positive int, got {sample!r}')
-
+    sample = resolve_sample(sample, exhaustive_cost(T, D, params.H, B))
     r = run(params, X, target, h0, c0, dropout_mask)
     jobs = _totals(params, X, target, h0, c0, r, dropout_mask)
     for k in range(T):
         jobs += _step(params, X, target, k, r.caches[k], r.steps[k], dropout_mask)
-    rng = np.random.default_rng(seed)
-    checks = []
-    # Progress in cell steps, so that the bar's rate and ETA mean something.
-    with tqdm(total=sum(2 * min(x.size, sample or x.size) * steps for *_, x, _, steps in jobs),
-              desc="lstmdoc.verify", unit="step", unit_scale=True, delay=2,
-              disable=not progress) as bar:
-        for name, f, x, analytic, steps in jobs:
-            entries = None
-            if sample is not None and x.size > sample:
-                entries = np.sort(rng.choice(x.size, sample, replace=False))
-            checks.append(check_gradient(name, f, x, analytic, tol, eps, entries))
-            bar.update(2 * min(x.size, sample or x.size) * steps)
-    return checks
+    return check_jobs(jobs, tol, eps, sample, seed, progress, "lstmdoc.verify")
+
+
+def resolve_sample(sample, cost):
+    """``verify``'s ``sample`` argument, checked; ``"auto"`` decided by ``cost``.
+
+    ``"auto"`` becomes None (every entry) when checking every entry costs at
+    most :data:`EXHAUSTIVE_UP_TO` cell steps, :data:`SAMPLE` otherwise.
+    Shared by :func:`~lstmdoc.verify` and :func:`lstmdoc.deep.verify`.
+    """
+    if isinstance(sample, str) and sample == "auto":
+        return None if cost <= EXHAUSTIVE_UP_TO else SAMPLE
+    if sample is not None and (isinstance(sample, bool) or not isinstance(sample, int)
+                               or sample < 1):
+        raise ValueError(f'sample must be "auto", None or a positive int, got {sample!r}')
+    return sample
 
 
 def _totals(p, X, y, h0, c0, r, mask=None):

@@ -1,5 +1,8 @@
 """lstmdoc.deep: stacked and bidirectional models against finite differences; the contract; bad input."""
 
+import dataclasses
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -8,18 +11,21 @@ from lstmdoc import deep
 from lstmdoc.bptt import lstm_backward, lstm_forward
 from lstmdoc.deep import Cell, DeepParams
 from lstmdoc.deep.example import article, both, bidirectional, random, stacked
+from lstmdoc.verification import EXHAUSTIVE_UP_TO, SAMPLE
 
-EXAMPLES = [stacked(), bidirectional(), both()]
+EXAMPLES = [stacked(), bidirectional(), both(), bidirectional(readout="states"),
+            both(readout="states")]
 
 
-def failures(ex):
-    return [c.name for c in deep.verify(ex) if not c.ok]
+def failures(ex, **kwargs):
+    return [c.name for c in deep.verify(ex, progress=False, **kwargs) if not c.ok]
 
 
 @pytest.mark.parametrize("ex", EXAMPLES, ids=lambda ex: ex.name)
 def test_the_built_examples_verify_every_cell_state_and_crossing(ex):
     checks = deep.verify(ex)
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
+    assert all(c.entries == c.size for c in checks)  # small enough for "auto" to check every entry
     p, T = ex.params, ex.X.shape[0]
     dirs = ["fw", "bw"][:p.directions]
     expected = {"Wy", "by", "X", "dlogits"} | {f"dh_out[{d}]" for d in dirs}
@@ -39,8 +45,9 @@ def test_the_built_examples_verify_every_cell_state_and_crossing(ex):
     dict(T=1, D=2, H=(3, 2), H_bw=(2, 4), V=5, B=3),
     dict(T=2, D=2, H=(2, 3, 4), H_bw=(3, 2, 2), V=4, B=1),
 ], ids=["stacked-T1-B1", "three-layers", "bi", "both-T1", "both-three-layers"])
-def test_other_sizes_verify(sizes):
-    assert failures(random(seed=11, **sizes)) == []
+@pytest.mark.parametrize("readout", ["outputs", "states"])
+def test_other_sizes_verify(sizes, readout):
+    assert failures(random(seed=11, readout=readout, **sizes)) == []
 
 
 def test_one_layer_one_direction_is_the_single_cell_to_the_last_bit():
@@ -273,3 +280,139 @@ def test_replace_needs_every_cell():
 def test_article_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         article(**kwargs)
+
+
+# ---- the readout: outputs at T (the article's) or the final states ----
+
+def test_the_final_states_readout_reads_each_direction_after_its_last_step():
+    ex = both(readout="states")
+    r = deep.run(ex.params, ex.X, ex.target, ex.h0, ex.c0)
+    H_fw, T = ex.params.forward[-1].H, ex.X.shape[0]
+    assert np.array_equal(r.h[:H_fw], r.forward[-1].h[-1])
+    # h_bw(1): the backward stack's last processing step, which read x_1 after x_T … x_2.
+    assert np.array_equal(r.h[H_fw:], r.backward[-1].h[-1])
+    assert np.array_equal(r.backward[0].caches[-1].z[:ex.params.D], ex.X[0])
+    # So the gradient enters the backward stack's top layer at its last step, and reaches every step.
+    top = r.backward_grads[-1]
+    assert np.array_equal(top.steps[-1].dHt, r.dh[H_fw:])
+    assert all(np.any(g.dHt) for g in top.steps)
+
+
+def test_one_direction_reads_the_same_either_way():
+    a, b = stacked(), random("stacked", 1, T=3, D=2, H=(4, 5), V=6, B=7, readout="states")
+    la, ga = deep.loss_and_grads(a.params, a.X, a.target, a.h0, a.c0)
+    lb, gb = deep.loss_and_grads(b.params, b.X, b.target, b.h0, b.c0)
+    assert la == lb and np.array_equal(ga["forward"][0]["W"], gb["forward"][0]["W"])
+
+
+def test_the_final_states_loss_is_the_article_codes_on_current_python():
+    """article-notes.md: on Python >= 3.6 the article's code reads the backward cell after all
+    T steps; that is the final-states readout, whose loss the notes print as 1.486430."""
+    ex = article(layers=1, bidirectional=True)
+    p = dataclasses.replace(ex.params, readout="states")
+    assert f"{deep.run(p, ex.X, ex.target).loss:.6f}" == "1.486430"
+    assert f"{deep.run(ex.params, ex.X, ex.target).loss:.6f}" == "1.577346"
+
+
+def test_readout_is_checked_and_kept():
+    p = bidirectional(readout="states").params
+    assert p.replace(Wy=p.Wy).readout == "states"
+    from lstmdoc.train import sgd_step
+    assert sgd_step(p, {"by": p.by}, 0.1).readout == "states"
+    for bad in ("final", None, 1):
+        with pytest.raises(ValueError, match=r'readout must be "outputs" .* or "states" .*, got'):
+            dataclasses.replace(p, readout=bad)
+
+
+def test_verify_catches_a_final_states_gradient_entering_at_the_wrong_step(monkeypatch):
+    import lstmdoc.deep.model as model
+    monkeypatch.setattr(model, "backward_entry",
+                        lambda dh, readout, T: deep.bidirectional.backward_entry(dh, "outputs", T))
+    failed = failures(bidirectional(readout="states"))
+    assert "W[bw,1]" in failed and "W[fw,1]" not in failed
+
+
+# ---- verify: lstmdoc.verify's contract ----
+
+BIG = dict(T=4, D=16, H=(32, 32), V=50, B=8)  # "auto" samples: every entry would cost more
+
+
+def test_verify_takes_the_arrays_or_the_example_alike():
+    ex = both()
+    from_example = deep.verify(ex)
+    from_arrays = deep.verify(ex.params, ex.X, ex.target, ex.h0, ex.c0, progress=False)
+    assert from_example == from_arrays
+    zeros = tuple(np.zeros_like(h) for h in ex.h0)
+    assert deep.verify(ex.params, ex.X, ex.target, progress=False) == \
+        deep.verify(ex.params, ex.X, ex.target, zeros, zeros, progress=False)
+
+
+def test_verify_samples_like_lstmdoc_verify():
+    ex = random(seed=4, **BIG)
+    checks = deep.verify(ex.params, ex.X, ex.target, ex.h0, ex.c0, progress=False)
+    assert all(c.ok for c in checks)
+    assert all(c.entries == min(c.size, SAMPLE) for c in checks)
+    assert any(c.entries < c.size for c in checks)
+    again = [c.rel_error for c in deep.verify(ex, sample=SAMPLE, seed=0, progress=False)]
+    other = [c.rel_error for c in deep.verify(ex, sample=SAMPLE, seed=1, progress=False)]
+    assert again == [c.rel_error for c in checks] != other
+    assert all(c.entries == min(c.size, 3) for c in deep.verify(ex, sample=3, progress=False))
+    from lstmdoc.deep.verification import _jobs
+    assert sum(2 * x.size * n for *_, x, _, n in _jobs(ex.params, ex.X, ex.target, ex.h0,
+                                                      ex.c0)) > EXHAUSTIVE_UP_TO
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda ex: deep.verify(ex, ex.X), TypeError, r"verify\(example\) takes the data from the example"),
+    (lambda ex: deep.verify(ex, sample=0), ValueError, r'sample must be "auto", None or a positive int'),
+    (lambda ex: deep.verify(ex, sample="all"), ValueError, r'sample must be "auto", None or a positive'),
+    (lambda ex: deep.verify(lstmdoc.example.random()), TypeError, r"params must be a DeepParams"),
+    (lambda ex: deep.verify(ex.params, ex.X), TypeError, r"target must be a numpy ndarray"),
+    (lambda ex: deep.verify(random(dtype=np.float32)), TypeError, r"verify needs float64"),
+])
+def test_verify_refuses_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call(stacked())
+
+
+def test_verify_shows_progress_on_stderr(capsys, monkeypatch):
+    import lstmdoc.gradcheck as gradcheck
+    bars = []
+    original = gradcheck.tqdm
+    monkeypatch.setattr(gradcheck, "tqdm", lambda **kw: bars.append(kw) or original(**kw))
+    deep.verify(stacked())
+    deep.verify(stacked(), progress=False)
+    assert [(b["desc"], b["disable"]) for b in bars] == [("lstmdoc.deep.verify", False),
+                                                         ("lstmdoc.deep.verify", True)]
+
+
+# ---- the build verifies what users call ----
+
+USER_FACING = [("deep.model", "loss_and_grads"), ("deep.model", "cell_grads")]
+
+
+@pytest.mark.parametrize("module, name", USER_FACING, ids=[n for _, n in USER_FACING])
+@pytest.mark.parametrize("sample", [None, SAMPLE])
+def test_verify_catches_a_user_facing_function_scaled_by_1_001(scale_by, module, name, sample):
+    scale_by(module, name)
+    assert failures(both(), sample=sample), f"scaling {name} by 1.001 went unnoticed"
+
+
+@pytest.mark.parametrize("module, name", USER_FACING, ids=[n for _, n in USER_FACING])
+def test_the_build_refuses_a_wrong_deep_gradient(scale_by, monkeypatch, tmp_path, module, name):
+    """What `make html` and `make doctest` run first: the hook stops the build."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
+    pytest.importorskip("sphinx")
+    import lstmdoc_verify
+
+    class App:
+        srcdir = str(tmp_path)
+
+        class config:
+            lstmdoc_tolerance = 1e-6
+
+    lstmdoc_verify.verify_deep(App)  # the real pass: no error, and the table
+    assert (tmp_path / "_generated" / "deep-verification.md").exists()
+    scale_by(module, name)
+    with pytest.raises(lstmdoc_verify.VerificationError, match=r"W\[fw,1\]"):
+        lstmdoc_verify.verify_deep(App)

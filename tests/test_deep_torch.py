@@ -3,9 +3,11 @@
 Stacked: ``torch.nn.LSTM(num_layers=L)``. Bidirectional, and both: two
 independent ``nn.LSTM(num_layers=L)``, the second fed ``torch.flip(x, [0])``,
 the output layer reading the first's output at T and the second's after its
-first step (TensorFlow's ``bidirectional_dynamic_rnn``). This is not
+first step (TensorFlow's ``bidirectional_dynamic_rnn``), or, for the readout
+``"states"``, each one's final state ``h_n``. This is not
 ``nn.LSTM(bidirectional=True, num_layers=2)``, whose second layer reads both
-directions.
+directions; with one layer it is, and the final-states readout is checked
+against its ``h_n`` read out through an ``nn.Linear``.
 """
 
 import os
@@ -30,25 +32,31 @@ def torch_stack(cells):
     """An nn.LSTM(num_layers=L) holding ``cells``; torch's bias_hh frozen at 0, the forget bias in bias_ih."""
     D, H = cells[0].D, cells[0].H
     lstm = torch.nn.LSTM(D, H, num_layers=len(cells), dtype=torch.float64)
-    with torch.no_grad():
-        for l, c in enumerate(cells):
-            forget = np.zeros((4 * c.H, 1))
-            forget[:c.H] = c.forget_bias
-            getattr(lstm, f"weight_ih_l{l}").copy_(torch.from_numpy(to_torch_rows(c.W[:, :c.D])))
-            getattr(lstm, f"weight_hh_l{l}").copy_(torch.from_numpy(to_torch_rows(c.W[:, c.D:])))
-            getattr(lstm, f"bias_ih_l{l}").copy_(torch.from_numpy(to_torch_rows(c.b + forget)[:, 0]))
-            getattr(lstm, f"bias_hh_l{l}").zero_()
-            getattr(lstm, f"bias_hh_l{l}").requires_grad_(False)
+    for l, c in enumerate(cells):
+        copy_cell(lstm, f"l{l}", c)
     return lstm
 
 
-def torch_cell_grads(lstm, cells):
-    """(dW, db) per layer, in lstmdoc's layout."""
+def copy_cell(lstm, suffix, c):
+    """Put lstmdoc's cell ``c`` into the weights of ``lstm`` named ``*_<suffix>`` (``l0``, ``l0_reverse``)."""
+    forget = np.zeros((4 * c.H, 1))
+    forget[:c.H] = c.forget_bias
+    with torch.no_grad():
+        getattr(lstm, f"weight_ih_{suffix}").copy_(torch.from_numpy(to_torch_rows(c.W[:, :c.D])))
+        getattr(lstm, f"weight_hh_{suffix}").copy_(torch.from_numpy(to_torch_rows(c.W[:, c.D:])))
+        getattr(lstm, f"bias_ih_{suffix}").copy_(torch.from_numpy(to_torch_rows(c.b + forget)[:, 0]))
+        getattr(lstm, f"bias_hh_{suffix}").zero_()
+    getattr(lstm, f"bias_hh_{suffix}").requires_grad_(False)
+
+
+def torch_cell_grads(lstm, cells, suffixes=None):
+    """(dW, db) per layer (or per weight suffix), in lstmdoc's layout."""
     out = []
-    for l in range(len(cells)):
-        dW = np.concatenate([getattr(lstm, f"weight_ih_l{l}").grad.numpy(),
-                             getattr(lstm, f"weight_hh_l{l}").grad.numpy()], axis=1)
-        out.append((from_torch_rows(dW), from_torch_rows(getattr(lstm, f"bias_ih_l{l}").grad.numpy()[:, None])))
+    for suffix in suffixes or [f"l{l}" for l in range(len(cells))]:
+        dW = np.concatenate([getattr(lstm, f"weight_ih_{suffix}").grad.numpy(),
+                             getattr(lstm, f"weight_hh_{suffix}").grad.numpy()], axis=1)
+        db = getattr(lstm, f"bias_ih_{suffix}").grad.numpy()[:, None]
+        out.append((from_torch_rows(dW), from_torch_rows(db)))
     return out
 
 
@@ -66,8 +74,10 @@ class TorchDeep:
         """X (T, B, D) tensor; h0, c0 lists of (L, B, H) tensors, one per direction."""
         outs = [self.stacks[0](X, (h0[0], c0[0]))[0][-1]]  # forward: h at T
         if len(self.stacks) > 1:
-            # backward: fed x_T … x_1; its output after the first step is h_bw(T)
-            outs.append(self.stacks[1](torch.flip(X, [0]), (h0[1], c0[1]))[0][0])
+            # backward: fed x_T … x_1; its output after the first step is h_bw(T),
+            # its final state h_n (top layer) is h_bw(1)
+            out, (h_n, _) = self.stacks[1](torch.flip(X, [0]), (h0[1], c0[1]))
+            outs.append(out[0] if self.params.readout == "outputs" else h_n[-1])
         logits = torch.cat(outs, dim=1) @ self.Wy.T + self.by
         return torch.nn.functional.cross_entropy(logits, torch.from_numpy(np.asarray(target)))
 
@@ -101,6 +111,10 @@ EXAMPLES = {
     "article-2-layers": article(layers=2),
     "article-bidirectional": article(layers=1, bidirectional=True),
     "article-both": article(layers=2, bidirectional=True),
+    "bidirectional-final-states": random(seed=25, T=4, D=3, H=(5,), H_bw=(2,), V=6, B=2,
+                                         readout="states"),
+    "both-final-states": random(seed=26, T=5, D=3, H=(4, 4), H_bw=(3, 3), V=6, B=3,
+                                readout="states"),
 }
 
 
@@ -127,6 +141,41 @@ def pairs(grads, t_grads):
                 yield from ((f"{key}[{k}].{n}", a[n], b[n]) for n in a)
             else:
                 yield f"{key}[{k}]", a, b
+
+
+def test_final_states_readout_is_torch_bidirectional_h_n_through_a_linear():
+    """nn.LSTM(bidirectional=True) (one layer: there the two models agree), its h_n = [h_fw(T);
+    h_bw(1)] read out by nn.Linear: lstmdoc's readout="states", loss and every gradient."""
+    ex = random(seed=27, T=5, D=3, H=(4,), H_bw=(4,), V=6, B=3, readout="states")
+    p, (T, D, B), H = ex.params, ex.X.shape, 4
+    lstm = torch.nn.LSTM(D, H, bidirectional=True, dtype=torch.float64)
+    copy_cell(lstm, "l0", p.forward[0])
+    copy_cell(lstm, "l0_reverse", p.backward[0])
+    linear = torch.nn.Linear(2 * H, p.V, dtype=torch.float64)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(p.Wy))
+        linear.bias.copy_(torch.from_numpy(p.by[:, 0]))
+    leaf = lambda a: torch.tensor(a, requires_grad=True)  # noqa: E731
+    X = leaf(ex.X.transpose(0, 2, 1))
+    h0, c0 = (leaf(np.stack([s.T for s in states])) for states in (ex.h0, ex.c0))  # (2, B, H)
+    _, (h_n, _) = lstm(X, (h0, c0))
+    logits = linear(torch.cat([h_n[0], h_n[1]], dim=1))
+    t_loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(ex.target))
+    t_loss.backward()
+    (fw_W, fw_b), (bw_W, bw_b) = torch_cell_grads(lstm, None, ["l0", "l0_reverse"])
+    loss, grads = deep.loss_and_grads(p, ex.X, ex.target, ex.h0, ex.c0)
+    assert abs(loss - t_loss.item()) <= 1e-12 * t_loss.item()
+    expected = {"forward[0].W": fw_W, "forward[0].b": fw_b, "backward[0].W": bw_W,
+                "backward[0].b": bw_b, "Wy": linear.weight.grad.numpy(),
+                "by": linear.bias.grad.numpy()[:, None], "X": X.grad.numpy().transpose(0, 2, 1),
+                "h0[0]": h0.grad[0].numpy().T, "h0[1]": h0.grad[1].numpy().T,
+                "c0[0]": c0.grad[0].numpy().T, "c0[1]": c0.grad[1].numpy().T}
+    ours = dict((name, a) for name, a, _ in pairs(grads, grads))
+    assert set(ours) == set(expected)
+    for name, value in expected.items():
+        err = lstmdoc.gradcheck.relative_error(ours[name], value)
+        assert err < 1e-10, f"{name}: relative error {err:.1e}"
+    assert np.any(ours["backward[0].W"][:, :D] != 0)  # the backward cell read the whole sequence
 
 
 # ---- the article's deep training runs, 200 iterations of SGD, against torch.optim.SGD ----

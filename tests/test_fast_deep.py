@@ -72,4 +72,16 @@ def test_results_are_not_views_of_the_kept_buffers():
 def test_check_deep_catches_a_wrong_gradient(scale_by):
     scale_by("fast.bptt", "totals")
     failed = {c.name for c in fastcheck.check_deep(deep.example.both()) if not c.ok}
-    assert "fast == run: forward[0].W" in failed and "fast: backward[1].W" in failed
+    assert "fast == run: forward[0].W" in failed and "fast == run: backward[1].W" in failed
+
+
+def test_deep_verify_checks_the_fast_pass(scale_by):
+    """The build's finite differences (deep.verify) hold the fast deep pass itself."""
+    scale_by("fast.bptt", "totals")
+    failed = {c.name for c in deep.verify(deep.example.stacked(), sample=3, progress=False) if not c.ok}
+    assert {"W[fw,1]", "W[fw,2]"} <= failed
+
+
+@pytest.mark.parametrize("readout", ["outputs", "states"])
+def test_both_readouts(readout):
+    assert_fast_equals_run(deep.example.random("both", 5, 4, 3, (4, 5), (5, 4), 6, 3, readout=readout))

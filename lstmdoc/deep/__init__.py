@@ -11,7 +11,9 @@ The public contract, as for the single cell:
 
 Semantics are TensorFlow's ``MultiRNNCell`` and ``bidirectional_dynamic_rnn``,
 as in the article's code: two directions are two independent stacks, joined
-only at the output layer, which reads ``[h_fw(T); h_bw(T)]``.
+only at the output layer, which reads the outputs at T, ``[h_fw(T); h_bw(T)]``
+(``DeepParams(readout="outputs")``, the article's), or the final states,
+``[h_fw(T); h_bw(1)]`` (``readout="states"``, torch's ``h_n``).
 """
 
 from . import example

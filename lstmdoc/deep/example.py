@@ -40,7 +40,8 @@ class DeepExample:
     words: tuple = ()
 
 
-def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype=np.float64):
+def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype=np.float64,
+           readout="outputs"):
     """A seeded random deep example.
 
     Parameters
@@ -54,6 +55,8 @@ def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype
     H_bw : sequence of int, optional
         Hidden sizes of the backward stack (as many layers); None: one direction.
     dtype : float32 or float64
+    readout : {"outputs", "states"}
+        What a two-direction model's output layer reads (:class:`~lstmdoc.deep.DeepParams`).
 
     Returns
     -------
@@ -72,7 +75,7 @@ def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype
     backward = stack(H_bw) if H_bw is not None else None
     width = H[-1] + (H_bw[-1] if H_bw is not None else 0)
     params = DeepParams(forward=forward, backward=backward, Wy=normal(V, width, scale=1.0),
-                        by=normal(V, 1, scale=0.1))
+                        by=normal(V, 1, scale=0.1), readout=readout)
     X, target = normal(T, D, B, scale=1.0), rng.integers(0, V, size=B)
     h0 = tuple(normal(c.H, B) for c in params.cells)
     c0 = tuple(normal(c.H, B) for c in params.cells)
@@ -90,18 +93,23 @@ def stacked(seed=1):
     return random("stacked", seed, T=3, D=2, H=(4, 5), V=6, B=7)
 
 
-def bidirectional(seed=2):
+def bidirectional(seed=2, readout="outputs"):
     """One layer each way: T=4, D=2, H_fw=5, H_bw=3, V=6, B=7.
+
+    ``readout="states"`` reads the final states; the example's name says so.
 
     >>> from lstmdoc.deep.example import bidirectional
     >>> ex = bidirectional()
     >>> [c.W.shape for c in ex.params.cells], ex.params.Wy.shape
     ([(20, 7), (12, 5)], (6, 8))
+    >>> bidirectional(readout="states").name
+    'bidirectional, final states'
     """
-    return random("bidirectional", seed, T=4, D=2, H=(5,), H_bw=(3,), V=6, B=7)
+    return random(_named("bidirectional", readout), seed, T=4, D=2, H=(5,), H_bw=(3,), V=6, B=7,
+                  readout=readout)
 
 
-def both(seed=3):
+def both(seed=3, readout="outputs"):
     """Two stacked layers each way: T=3, D=2, H_fw=(4, 5), H_bw=(5, 4), V=6, B=7.
 
     >>> from lstmdoc.deep.example import both
@@ -109,7 +117,12 @@ def both(seed=3):
     >>> [c.W.shape for c in ex.params.cells], ex.params.Wy.shape
     ([(16, 6), (20, 9), (20, 7), (16, 9)], (6, 9))
     """
-    return random("both", seed, T=3, D=2, H=(4, 5), H_bw=(5, 4), V=6, B=7)
+    return random(_named("both", readout), seed, T=3, D=2, H=(4, 5), H_bw=(5, 4), V=6, B=7,
+                  readout=readout)
+
+
+def _named(name, readout):
+    return name if readout == "outputs" else f"{name}, final states"
 
 
 def article(layers=1, bidirectional=False):

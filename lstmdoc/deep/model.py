@@ -13,7 +13,7 @@ import numpy as np
 from .. import _validate as check
 from .. import fast
 from ..output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
-from .bidirectional import at_last_step, flip_time, split_rows
+from .bidirectional import at_last_step, backward_entry, backward_read, flip_time, split_rows
 from .params import DeepParams
 from .stacked import stack_backward, stack_forward
 
@@ -24,7 +24,7 @@ class DeepRun(NamedTuple):
     loss: float
     logits: np.ndarray     # (V, B)
     probs: np.ndarray      # (V, B)
-    h: np.ndarray          # (H_fw [+ H_bw], B)  what the output layer reads: [h_fw(T); h_bw(T)]
+    h: np.ndarray          # (H_fw [+ H_bw], B)  what the output layer reads (top_states)
     dlogits: np.ndarray    # (V, B)
     dh: np.ndarray         # (H_fw [+ H_bw], B)  Wyᵀ dlogits, the gradient of h
     forward: tuple         # L x LayerPass, layer 1 first
@@ -74,14 +74,17 @@ def check_inputs(params, X, target, h0=None, c0=None):
 
 
 def top_states(params, fw, bw):
-    """What the output layer reads: ``[h_fw(T); h_bw(T)]``, shape (H_fw [+ H_bw], B).
+    """What the output layer reads, shape (H_fw [+ H_bw], B): ``h_fw(T)``, and the backward state.
 
-    ``h_bw(T)``, in original time the backward stack's state at T, is its
-    output after its *first* processing step (it has read ``x_T`` only).
+    For two directions, ``params.readout`` chooses the backward state
+    (:func:`~lstmdoc.deep.bidirectional.backward_read`): ``"outputs"``,
+    ``[h_fw(T); h_bw(T)]``, the backward stack's output after its *first*
+    processing step (it has read ``x_T`` only); ``"states"``,
+    ``[h_fw(T); h_bw(1)]``, its final state (it has read every ``x_t``).
     """
     tops = [fw[-1].h[-1]]
     if bw:
-        tops.append(flip_time(bw[-1].h)[-1])
+        tops.append(backward_read(bw[-1].h, params.readout))
     return np.concatenate(tops)
 
 
@@ -109,8 +112,7 @@ def run(params, X, target, h0=None, c0=None):
     X : ndarray of shape (T, D, B)
     target : array of int of shape (B,)
     h0, c0 : sequence of ndarray of shape (H_l, B), optional
-        One initial state per cell (order of ``params.cells``); zeros when
-        omitted.
+        One initial state per cell (order of ``params.cells``); zeros when omitted.
 
     Returns
     -------
@@ -126,13 +128,13 @@ def run(params, X, target, h0=None, c0=None):
     d_logits = dlogits(probs, target)
     dh = dh_output(d_logits, params.Wy)
     dh_fw, dh_bw = split_rows(dh, params.forward[-1].H)
-    # Step 2: each stack from its top layer down. Both halves enter at t = T,
-    # which for the backward stack is its first processing step.
+    # Step 2: each stack from its top layer down, each half entering where it was read:
+    # the forward's at t = T, the backward's where params.readout read it.
     fw_grads = stack_backward(at_last_step(dh_fw, T), fw, params.forward)
     dX = fw_grads[0].dX
     bw_grads = ()
     if bw:
-        dh_steps = flip_time(at_last_step(dh_bw, T))  # processing order
+        dh_steps = backward_entry(dh_bw, params.readout, T)  # processing order
         bw_grads = stack_backward(dh_steps, bw, params.backward)
         dX = dX + flip_time(bw_grads[0].dX)  # both stacks read x_t
     cells = fw_grads + bw_grads
@@ -141,8 +143,7 @@ def run(params, X, target, h0=None, c0=None):
              "c0": tuple(g.dc0 for g in cells)}
     if bw:
         grads["backward"] = cell_grads(bw_grads)
-    return DeepRun(loss, logits, probs, h, d_logits, dh,
-                   fw, fw_grads, bw, bw_grads, grads)
+    return DeepRun(loss, logits, probs, h, d_logits, dh, fw, fw_grads, bw, bw_grads, grads)
 
 
 def cell_grads(layers):

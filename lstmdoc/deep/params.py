@@ -12,6 +12,9 @@ import numpy as np
 from .. import _validate as check
 from ..params import check_cell
 
+READOUTS = ("outputs", "states")
+"""The values of :attr:`DeepParams.readout`."""
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -66,6 +69,14 @@ class DeepParams:
     Wy : ndarray of shape (V, H_top) or (V, H_top_fw + H_top_bw)
         Output weights; for two directions, columns forward then backward.
     by : ndarray of shape (V, 1)
+    readout : {"outputs", "states"}, default "outputs"
+        Which backward state a two-direction model's output layer reads (one
+        target per sequence). ``"outputs"``: the outputs at T,
+        ``[h_fw(T); h_bw(T)]``, where ``h_bw(T)`` has read ``x_T`` only (the
+        article's ``tf.concat(bi_outputs, -1)[-1]``). ``"states"``: each
+        direction's final state, ``[h_fw(T); h_bw(1)]``, where ``h_bw(1)`` has
+        read the whole sequence (TensorFlow's ``bi_states``, torch's ``h_n``).
+        One direction: both are ``h_fw(T)``.
 
     Examples
     --------
@@ -85,8 +96,13 @@ class DeepParams:
     Wy: np.ndarray
     by: np.ndarray
     backward: tuple = None
+    readout: str = "outputs"
 
     def __post_init__(self):
+        if not isinstance(self.readout, str) or self.readout not in READOUTS:
+            raise ValueError(f'readout must be "outputs" (the outputs at T, [h_fw(T); h_bw(T)], '
+                             f'as the article) or "states" (the final states, [h_fw(T); h_bw(1)], '
+                             f"as torch's h_n), got {self.readout!r}")
         stacks = [("forward", self.forward)] + ([("backward", self.backward)]
                                                if self.backward is not None else [])
         for name, cells in stacks:
@@ -188,4 +204,5 @@ class DeepParams:
             if cells is not None else list(self.cells)
         L = self.layers
         return DeepParams(forward=new[:L], backward=new[L:] if self.backward is not None else None,
-                          Wy=self.Wy if Wy is None else Wy, by=self.by if by is None else by)
+                          Wy=self.Wy if Wy is None else Wy, by=self.by if by is None else by,
+                          readout=self.readout)

@@ -1,9 +1,11 @@
 """Every gradient of a deep model's pass, compared with central finite differences.
 
-As in :mod:`lstmdoc.verification`: for each quantity, write the rest of the pass
-as a function of it, and compare the analytic gradient with central differences.
-Besides every parameter of every cell, ``X`` and every initial state, this
-checks what crosses between layers and between directions:
+The contract of :func:`lstmdoc.verify`: for each quantity, write the rest of
+the pass as a function of it and compare the analytic gradient with central
+differences, every entry or a seeded sample. The gradients of the parameters,
+of ``X`` and of the initial states are the ones users get, from
+:func:`~lstmdoc.deep.loss_and_grads`. Besides those, this checks what crosses
+between layers and between directions, from :func:`~lstmdoc.deep.run`:
 
 - ``dx[d,l,k]``: the ``dx`` of layer l ≥ 2 at step k, the gradient that enters
   the ``dHt`` of layer l−1 at step k (perturb layer l's input only);
@@ -13,28 +15,35 @@ checks what crosses between layers and between directions:
 
 ``d`` is ``fw`` or ``bw``; ``l`` counts layers from 1; ``k`` indexes the
 stack's steps in its processing order (for ``bw``, step k reads ``x_{T-k}``).
+Each job carries its cost, the cell steps one evaluation of the loss reruns,
+for the progress bar and for ``sample="auto"``.
 """
 
 import numpy as np
 
 from ..bptt import lstm_forward
-from ..gradcheck import check_gradient
+from ..gradcheck import check_jobs
 from ..output import cross_entropy, output_forward
-from .bidirectional import flip_time
-from .model import loss_of, run
+from ..verification import resolve_sample
+from . import model
+from .bidirectional import backward_read, flip_time
+from .example import DeepExample
 from .params import Cell
 from .stacked import hidden_states, stack_forward
 
 
-def verify(example, tol=1e-6):
-    """Check every gradient of a deep example's pass against finite differences.
+def verify(params, X=None, target=None, h0=None, c0=None, *, tol=1e-6, eps=1e-6,
+           sample="auto", seed=0, progress=True):
+    """Check every gradient of a deep model's pass against central finite differences.
 
-    Parameters
-    ----------
-    example : DeepExample
-        In float64.
-    tol : float
-        Largest accepted :func:`~lstmdoc.gradcheck.relative_error`.
+    Same signature and behaviour as :func:`lstmdoc.verify`: ``verify(params,
+    X, target, h0, c0)`` on a model of your own (``h0``, ``c0`` tuples, one
+    per cell, zeros when omitted), or ``verify(example)`` on a
+    :class:`~lstmdoc.deep.example.DeepExample`; float64 only; ``tol``,
+    ``eps``, ``sample`` (``"auto"``: every entry when that costs at most
+    :data:`~lstmdoc.verification.EXHAUSTIVE_UP_TO` cell steps, else
+    :data:`~lstmdoc.verification.SAMPLE` per quantity), ``seed`` and
+    ``progress`` (a tqdm bar after 2 s) as there.
 
     Returns
     -------
@@ -49,107 +58,148 @@ def verify(example, tol=1e-6):
     >>> checks = deep.verify(deep.example.stacked())
     >>> len(checks), all(c.ok for c in checks)
     (22, True)
+    >>> ex = deep.example.random(T=4, D=16, H=(32, 32), V=50, B=8)
+    >>> checks = deep.verify(ex.params, ex.X, ex.target, sample=4, progress=False)
+    >>> all(c.ok for c in checks), checks[0].entries, checks[0].size
+    (True, 4, 1600)
     """
-    p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
-    r = run(p, X, y, h0, c0)
-    stacks = [("fw", r.forward, r.forward_grads, p.forward, X)]
+    params, X, target, h0, c0 = _arguments(params, X, target, h0, c0)
+    jobs = _jobs(params, X, target, h0, c0)
+    sample = resolve_sample(sample, sum(2 * x.size * steps for *_, x, _, steps in jobs))
+    return check_jobs(jobs, tol, eps, sample, seed, progress, "lstmdoc.deep.verify")
+
+
+def _arguments(params, X, target, h0, c0):
+    """``(params, X, target, h0, c0)`` from a DeepExample or as given, checked, in float64."""
+    if isinstance(params, DeepExample):
+        if not all(a is None for a in (X, target, h0, c0)):
+            raise TypeError("verify(example) takes the data from the example; pass tol, eps, "
+                            "sample, seed and progress by keyword")
+        params, X, target, h0, c0 = params.params, params.X, params.target, params.h0, params.c0
+    target, h0, c0 = model.check_inputs(params, X, target, h0, c0)
+    if params.dtype != np.float64:
+        raise TypeError(f"verify needs float64 parameters and inputs, got {params.dtype}: finite "
+                        "differences in float32 are too coarse to verify anything")
+    return params, X, target, h0, c0
+
+
+def _jobs(p, X, y, h0, c0):
+    """Every check as a job ``(name, f, x, analytic, cell steps per call of f)``."""
+    _, grads = model.loss_and_grads(p, X, y, h0, c0)  # what users call
+    r = model.run(p, X, y, h0, c0)                    # the crossings inside it
+    jobs = _output_jobs(p, X, y, h0, c0, r, grads)
+    stacks = [("fw", "forward", r.forward, r.forward_grads, p.forward, X)]
     if p.backward is not None:
-        stacks.append(("bw", r.backward, r.backward_grads, p.backward, flip_time(X)))
-    checks = _verify_output(p, X, y, h0, c0, r, [d for d, *_ in stacks], tol)
-    for k, (d, layers, grads, cells, X_in) in enumerate(stacks):
-        first = k * p.layers  # this stack's first cell in p.cells
-        tail = _tail_loss(p, y, r, d, cells, h0[first:first + p.layers], c0[first:first + p.layers])
-        for l in range(p.layers):
+        stacks.append(("bw", "backward", r.backward, r.backward_grads, p.backward, flip_time(X)))
+    for k, (d, key, layers, layer_grads, cells, X_in) in enumerate(stacks):
+        first, L = k * p.layers, p.layers  # this stack's first cell in p.cells
+        tail = _Tail(p, y, r, d, cells, layers)
+        for l in range(L):
             below = X_in if l == 0 else layers[l - 1].h
-            j = first + l
-            checks += _verify_cell(f"{d},{l + 1}", l, cells[l], below, h0[j], c0[j], grads[l],
-                                   tail, tol)
-            checks += _verify_steps(d, l, cells[l], below, layers[l], grads[l], tail, tol)
-    return checks
+            g, j = grads[key][l], first + l
+            jobs += _cell_jobs(f"{d},{l + 1}", l, cells[l], below, tail,
+                               (g["W"], g["b"], grads["h0"][j], grads["c0"][j]), h0[j], c0[j])
+            jobs += _step_jobs(d, l, cells[l], below, layers[l], layer_grads[l], tail)
+    return jobs
 
 
-def _verify_output(p, X, y, h0, c0, r, directions, tol):
-    """The output layer, X, and the two halves of the gradient it sends into [h_fw(T); h_bw(T)]."""
-    g = r.grads
+def _output_jobs(p, X, y, h0, c0, r, grads):
+    """The output layer, X, and the two halves of the gradient it sends into the stacks."""
+    def output_loss(h=r.h, Wy=p.Wy, by=p.by):  # nothing before the output layer depends on Wy, by
+        return cross_entropy(output_forward(h, Wy, by), y)[0]
 
-    def output_loss(Wy, by):  # nothing before the output layer depends on Wy or by
-        return cross_entropy(output_forward(r.h, Wy, by), y)[0]
-
-    checks = [
-        check_gradient("Wy", lambda Wy: output_loss(Wy, p.by), p.Wy, g["Wy"], tol),
-        check_gradient("by", lambda by: output_loss(p.Wy, by), p.by, g["by"], tol),
-        check_gradient("X", lambda X: loss_of(p, X, y, h0, c0), X, g["X"], tol),
-        check_gradient("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, tol),
-    ]
+    jobs = [("Wy", lambda Wy: output_loss(Wy=Wy), p.Wy, grads["Wy"], 1),
+            ("by", lambda by: output_loss(by=by), p.by, grads["by"], 1),
+            ("X", lambda X: model.loss_of(p, X, y, h0, c0), X, grads["X"],
+             p.directions * p.layers * len(X)),
+            ("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, 1)]
     H_fw = p.forward[-1].H
-    for d, rows in zip(directions, (slice(0, H_fw), slice(H_fw, None))):
+    for d, rows in zip(("fw", "bw")[:p.directions], (slice(0, H_fw), slice(H_fw, None))):
         def from_half(half, rows=rows):
             h = r.h.copy()
             h[rows] = half
-            return cross_entropy(output_forward(h, p.Wy, p.by), y)[0]
-        checks.append(check_gradient(f"dh_out[{d}]", from_half, r.h[rows], r.dh[rows], tol))
-    return checks
+            return output_loss(h)
+        jobs.append((f"dh_out[{d}]", from_half, r.h[rows], r.dh[rows], 1))
+    return jobs
 
 
-def _tail_loss(p, y, r, d, cells, h0, c0):
-    """The loss as a function of what enters layer ``l`` of direction ``d``, everything below fixed.
+class _Tail:
+    """The loss as a function of what enters layer ``l`` of one stack, everything else as computed.
 
-    ``tail(l, inputs, cell=None, h=None, c=None)`` runs layers ``l, l+1, …``
-    (0-based) of the stack on ``inputs`` (T, D_l, B), optionally with layer l's
-    cell or initial state replaced, and combines the stack's new top state at
-    T with the other direction's. Layers below l are not rerun; ``l = L``
+    Calling it, ``tail(l, inputs, start=0, cell=None, h=None, c=None)``, reruns
+    layers ``l, l+1, …`` (0-based) of the stack on ``inputs`` (T, D_l, B), in
+    processing order, from step ``start`` to the step the output layer reads
+    (:attr:`read`), optionally with layer l's cell or initial state replaced.
+    Everything else is kept from the forward pass: the layers below, the steps
+    before ``start`` (which cannot see a change at ``start``), those after
+    ``read`` (which the loss cannot see), and the other direction. ``l = L``
     takes ``inputs`` as the top layer's outputs.
     """
-    H_fw = p.forward[-1].H
 
-    def tail(l, inputs, cell=None, h=None, c=None):
-        if l == len(cells):  # above the top layer: inputs are the stack's output
-            top = inputs
-        else:
-            run_cells = [cell or cells[l], *cells[l + 1:]]
-            hs = [h if h is not None else h0[l], *h0[l + 1:]]
-            cs = [c if c is not None else c0[l], *c0[l + 1:]]
-            top = stack_forward(run_cells, inputs, hs, cs)[-1].h
-        out = r.h.copy()
-        if d == "fw":
-            out[:H_fw] = top[-1]
-        else:
-            out[H_fw:] = flip_time(top)[-1]  # h_bw(T): the first processing step
-        return cross_entropy(output_forward(out, p.Wy, p.by), y)[0]
-    return tail
+    def __init__(self, p, y, r, d, cells, layers):
+        self.p, self.y, self.r, self.cells, self.layers = p, y, r, cells, layers
+        T, H_fw = len(layers[0].caches), p.forward[-1].H
+        self.rows = slice(0, H_fw) if d == "fw" else slice(H_fw, None)
+        # Processing order: the backward stack's h_bw(T) is its step 0 (backward_read).
+        self.read = T - 1 if d == "fw" or p.readout == "states" else 0
+
+    def __call__(self, l, inputs, start=0, cell=None, h=None, c=None):
+        if start > self.read:
+            return self.r.loss  # a change after the state the loss reads
+        for m in range(l, len(self.cells)):
+            h_m, c_m = self.state_before(m, start)
+            cell_m = self.cells[m]
+            if m == l:  # the layer that receives the change
+                cell_m, h_m, c_m = cell or cell_m, h_m if h is None else h, c_m if c is None else c
+            caches = lstm_forward(cell_m, inputs[:self.read + 1], h_m, c_m, start)[2]
+            inputs = np.concatenate([self.layers[m].h[:start], hidden_states(caches)])
+        out = self.r.h.copy()
+        out[self.rows] = inputs[self.read]
+        return cross_entropy(output_forward(out, self.p.Wy, self.p.by), self.y)[0]
+
+    def state_before(self, m, start):
+        """Layer ``m``'s ``(h, c)`` before step ``start``, as the forward pass had them."""
+        cache = self.layers[m].caches[start]
+        return cache.z[self.cells[m].D:], cache.c_prev
+
+    def cost(self, l, start=0):
+        """Cell steps one call reruns (at least 1, for the output layer)."""
+        return max(1, (len(self.cells) - l) * (self.read + 1 - start))
 
 
-def _verify_cell(tag, l, cell, inputs, h0, c0, grads, tail, tol):
+def _cell_jobs(tag, l, cell, inputs, tail, analytic, h0, c0):
     """One cell's W, b and initial state (only this layer and those above are rerun)."""
+    dW, db, dh0, dc0 = analytic
+    steps = tail.cost(l)
+
     def with_W(W):
         return tail(l, inputs, cell=Cell(W, cell.b, cell.forget_bias))
 
     def with_b(b):
         return tail(l, inputs, cell=Cell(cell.W, b, cell.forget_bias))
 
-    return [check_gradient(f"W[{tag}]", with_W, cell.W, grads.dW, tol),
-            check_gradient(f"b[{tag}]", with_b, cell.b, grads.db, tol),
-            check_gradient(f"h0[{tag}]", lambda h: tail(l, inputs, h=h), h0, grads.dh0, tol),
-            check_gradient(f"c0[{tag}]", lambda c: tail(l, inputs, c=c), c0, grads.dc0, tol)]
+    return [(f"W[{tag}]", with_W, cell.W, dW, steps), (f"b[{tag}]", with_b, cell.b, db, steps),
+            (f"h0[{tag}]", lambda h: tail(l, inputs, h=h), h0, dh0, steps),
+            (f"c0[{tag}]", lambda c: tail(l, inputs, c=c), c0, dc0, steps)]
 
 
-def _verify_steps(d, l, cell, inputs, layer, grads, tail, tol):
+def _step_jobs(d, l, cell, inputs, layer, grads, tail):
     """Layer ``l``'s checks at every step ``k``: its whole dHt, and (above layer 1) its dx."""
-    checks = []
-    T = len(layer.caches)
+    jobs = []
     for k, (cache, g) in enumerate(zip(layer.caches, grads.steps)):
         c_k = cache.f * cache.c_prev + cache.i * cache.cproj
 
         def from_h(h, k=k, c_k=c_k):  # h_k replaced where both step k+1 and the layer above read it
-            later = hidden_states(lstm_forward(cell, inputs, h, c_k, k + 1)[2]) if k + 1 < T \
-                else layer.h[:0]
-            return tail(l + 1, np.concatenate([layer.h[:k], h[None], later]))
+            later = lstm_forward(cell, inputs[:tail.read + 1], h, c_k, k + 1)[2]
+            outputs = [layer.h[:k], h[None]] + ([hidden_states(later)] if later else [])
+            return tail(l + 1, np.concatenate(outputs), start=k)
 
-        checks.append(check_gradient(f"dHt[{d},{l + 1},{k}]", from_h, layer.h[k], g.dHt, tol))
+        jobs.append((f"dHt[{d},{l + 1},{k}]", from_h, layer.h[k], g.dHt,
+                     max(0, tail.read - k) + tail.cost(l + 1, k)))
         if l > 0:
             def from_input(x, k=k):  # layer l's input at step k replaced, the layer below unchanged
                 changed = inputs.copy()
                 changed[k] = x
-                return tail(l, changed)
-            checks.append(check_gradient(f"dx[{d},{l + 1},{k}]", from_input, inputs[k], g.dx, tol))
-    return checks
+                return tail(l, changed, start=k)
+            jobs.append((f"dx[{d},{l + 1},{k}]", from_input, inputs[k], g.dx, tail.cost(l, k)))
+    return jobs
