@@ -36,3 +36,30 @@ def test_verdicts():
     assert report.verdict(row([1.0, 1.0, 2.0, 2.0], steady), []).startswith("inconclusive: timings spread")
     one, two = row(steady, steady), row(steady, [3.0] * 4, threads=2)
     assert report.verdict(two, [one, two]).startswith("inconclusive: the reference took 3.00×")
+
+
+def test_without_torch_it_says_at_once_how_to_get_the_comparison(monkeypatch, tmp_path, capsys):
+    real = bench.importlib.util.find_spec
+    monkeypatch.setattr(bench.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torch" else real(name, *a))
+    monkeypatch.setattr(bench.subprocess, "run", lambda *a, **k: (_ for _ in ()).throw(SystemExit(0)))
+    try:
+        bench.main(["--repeat", "1", "--threads", "1", "--sizes", "article"])
+    except SystemExit:
+        pass
+    err = capsys.readouterr().err
+    assert err.startswith(bench.TORCH_HINT) and "pip install torch==2.13.0" in err
+
+
+def test_the_page_fragments_come_from_the_measured_file():
+    """What the build writes for the page (docs/_ext/lstmdoc_bench.py), from the committed file."""
+    from pathlib import Path
+
+    from lstmdoc.bench import claims
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "benchmarks" / "lstmdoc-bench.json")
+                      .read_text(encoding="utf-8"))
+    fragments = claims.fragments(data)
+    assert set(fragments) == set(claims.FRAGMENTS)
+    assert fragments["table"] == report.markdown(data)
+    assert all(text.endswith("\n") for text in fragments.values())
