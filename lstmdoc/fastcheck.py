@@ -30,33 +30,35 @@ def same(name, a, b, tol):
                  noise=0.0, entries=a.size, size=a.size)
 
 
+def compare(loss, grads, run_loss, run_grads, tol):
+    """``"fast == run: loss"`` and ``"fast == run: <key>"`` for every key of either dict (missing: fails)."""
+    return [same("fast == run: loss", loss, run_loss, tol)] + [
+        same(f"fast == run: {k}", grads.get(k), run_grads.get(k), tol)
+        for k in dict.fromkeys([*run_grads, *grads])]
+
+
 def check(example, tol=1e-6, same_tol=1e-12, finite_differences=True):
-    """Verify :func:`lstmdoc.loss_and_grads` on ``example``: equal to :func:`lstmdoc.run`, and against finite differences.
+    """:func:`lstmdoc.loss_and_grads` on ``example`` against :func:`lstmdoc.run` and finite differences.
 
     Parameters
     ----------
     example : Example
-        In float64; its ``dropout_mask``, when it has one, is passed to both.
-    tol : float
-        Largest accepted relative error against central finite differences.
-    same_tol : float
-        Largest accepted relative difference from :func:`lstmdoc.run`.
+        In float64, with its ``dropout_mask`` if it has one.
+    tol, same_tol : float
+        Largest accepted relative error against finite differences, and difference from ``run``.
     finite_differences : bool
-        Also check every gradient against central finite differences (the
-        costly half: two passes per entry).
+        Also check every gradient against finite differences (two passes per entry).
 
     Returns
     -------
     list of Check
-        ``"fast == run: <key>"`` for the loss and every gradient, then
-        ``"fast: <key>"`` for every gradient against finite differences (with
-        ``finite_differences``).
+        ``"fast == run: <key>"`` for the loss and every gradient, then (with
+        ``finite_differences``) ``"fast: <key>"`` for every gradient.
 
     Examples
     --------
-    >>> import lstmdoc
-    >>> from lstmdoc.fastcheck import check
-    >>> checks = check(lstmdoc.example.random(T=2, layer_norm=True))
+    >>> from lstmdoc import example, fastcheck
+    >>> checks = fastcheck.check(example.random(T=2, layer_norm=True))
     >>> len(checks), all(c.ok for c in checks)
     (19, True)
     """
@@ -68,9 +70,7 @@ def check(example, tol=1e-6, same_tol=1e-12, finite_differences=True):
 
     loss, grads = model.loss_and_grads(p, X, y, h0, c0, dropout_mask=mask)
     r = model.run(p, X, y, h0, c0, mask)
-    checks = [same("fast == run: loss", loss, r.loss, same_tol)]
-    checks += [same(f"fast == run: {k}", grads.get(k), r.grads.get(k), same_tol)
-               for k in dict.fromkeys([*r.grads, *grads])]  # a key missing on either side fails
+    checks = compare(loss, grads, r.loss, r.grads, same_tol)
     if not finite_differences:
         return checks
     claimed = {k: grads.get(k, np.full_like(g, np.nan)) for k, g in r.grads.items()}  # missing: fails
@@ -115,7 +115,4 @@ def check_deep(example, same_tol=1e-12):
     p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
     loss, grads = deep_model.loss_and_grads(p, X, y, h0, c0)
     r = deep_model.run(p, X, y, h0, c0)
-    ours, theirs = flat(grads), flat(r.grads)
-    return [same("fast == run: loss", loss, r.loss, same_tol)] + [
-        same(f"fast == run: {k}", ours.get(k), theirs.get(k), same_tol)
-        for k in dict.fromkeys([*theirs, *ours])]
+    return compare(loss, flat(grads), r.loss, flat(r.grads), same_tol)

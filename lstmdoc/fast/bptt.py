@@ -38,23 +38,20 @@ class Grads(NamedTuple):
 def local_derivatives(G, C_prev, TC, K, M=None):
     """What the backward pass multiplies ``dh`` and ``dc`` by, for a block of steps at once.
 
-    Nothing here depends on the gradients flowing back, only on the forward
-    pass, so it needs no loop over the block's steps: a few passes over whole
-    buffers.
+    Only the forward pass goes in: no loop over the block's steps, a few passes over whole buffers.
 
     Parameters
     ----------
     G : ndarray of shape (n, B, 4H)
         The gates of ``n`` consecutive steps.
     C_prev : ndarray of shape (n, B, H)
-        ``c_{t-1}`` of those steps.
+        ``c_{t-1}``.
     TC : ndarray of shape (n, B, H)
         ``tanh(c_t)``; overwritten with ``K_c``.
     K : ndarray of shape (n, B, 4H)
-        Filled with the blocks ``c_{t-1} σ'_f``, ``c̃ σ'_i``, ``i (1 − c̃²)``,
-        ``tanh(c_t) σ'_o`` (the first two times dropout's mask ``M`` when there
-        is one): ``dFt``, ``dIt``, ``dCprojt`` are ``dc`` times the first three,
-        ``dOt`` is ``dh`` times the last (before the norms, with layer norm).
+        Filled with ``c_{t-1} σ'_f``, ``c̃ σ'_i``, ``i (1 − c̃²)`` (those two times the mask
+        ``M``, with dropout), ``tanh(c_t) σ'_o``: ``dFt``, ``dIt``, ``dCprojt`` are ``dc``
+        times the first three, ``dOt`` is ``dh`` times the last (before any norm).
     M : ndarray of shape (n, B, H), optional
 
     Returns
@@ -62,8 +59,7 @@ def local_derivatives(G, C_prev, TC, K, M=None):
     K_c : ndarray of shape (n, B, H)
         ``o (1 − tanh²(c_t))`` (in ``TC``): ``dCt = dh K_c + dc_next``.
     """
-    n, B, fourH = G.shape
-    H = fourH // 4
+    n, B, H = TC.shape
     np.subtract(1, G, out=K)
     K *= G  # σ' = σ(1 − σ) of every gate (the cproj block is replaced below)
     g4, k4 = G.reshape(n, B, 4, H), K.reshape(n, B, 4, H)
@@ -75,11 +71,10 @@ def local_derivatives(G, C_prev, TC, K, M=None):
     if M is not None:  # the candidate reaches c_t as m ⊙ c̃: both of its factors carry m
         k4[:, :, 1:3] *= M[:, :, None]
     k4[:, :, 3] *= TC  # o: tanh(c_t)
-    K_c = TC
-    K_c *= TC
-    np.subtract(1, K_c, out=K_c)
-    K_c *= g4[:, :, 3]
-    return K_c
+    np.multiply(TC, TC, out=TC)  # K_c, in TC: o (1 − tanh²(c_t))
+    np.subtract(1, TC, out=TC)
+    TC *= g4[:, :, 3]
+    return TC
 
 
 def step_backward(da_o, da_fic, k_c, f, dh, dc, tmp):
@@ -96,54 +91,67 @@ def step_backward(da_o, da_fic, k_c, f, dh, dc, tmp):
     dc *= f  # dC_next: dc_prev = dc ⊙ f
 
 
+class Walk(NamedTuple):
+    """A layer's buffers in processing order (views; reversed for a layer that runs backwards)."""
+
+    G: np.ndarray       # (T, B, 4H)  the gates
+    C: np.ndarray       # (T+1, B, H) C[t] = c_{t-1} of step t
+    TC: np.ndarray      # (T, B, H)   tanh(c_t), becoming K_c
+    DA: np.ndarray      # (T, B, 4H)  K, becoming ∂L/∂a_t
+    DA_o: np.ndarray    # (T, B, H)   its o block
+    DA_fic: np.ndarray  # (T, B, 3, H) its f, i, cproj blocks
+    M: np.ndarray       # (T, B, H)   dropout's mask, or None
+    dH: np.ndarray      # (T, B, H)   dh_out, or None
+    norm: ln.NormCache  # or None
+
+
+def walk(fw, DA, dh_out):
+    """The :class:`Walk` of a layer's forward pass, its ``DA`` buffer and its ``dh_out``."""
+    T, B, H = fw.TC.shape
+    r = fw.reverse
+    DA4 = steps(DA, r).reshape(T, B, 4, H)  # views, made once: the loop only indexes them
+    return Walk(*(steps(a, r) for a in (fw.G, fw.CS, fw.TC, DA)), DA4[:, :, 3], DA4[:, :, :3],
+                *(None if a is None else steps(a, r) for a in (fw.mask, dh_out)),
+                None if fw.norm is None else ln.steps(fw.norm, r))
+
+
 def backward(w, fw, dh_last=None, dh_out=None, slot=0):
-    """Backpropagation through time over one layer.
+    """Backpropagation through time over one layer (``fw`` is consumed: its buffers are reused).
 
-    Parameters
-    ----------
-    w : Weights
-    fw : Forward
-        Consumed: its buffers are reused.
-    dh_last : ndarray of shape (B, H), optional
-        Gradient into the state after the last step processed (``h_T``, or for
-        a layer that runs backwards ``h_1``): the many-to-one output layer's.
-    dh_out : ndarray of shape (T, B, H), optional
-        Gradient into every step's ``h_t`` from outside the recurrence, time in
-        original order: the layer above's input gradient, or every step's output layer.
-    slot : hashable
-        Which set of kept buffers.
-
-    Returns
-    -------
-    Grads
+    ``dh_last`` (B, H), optional: the gradient into the state after the last
+    step processed (``h_T``, or for a layer that runs backwards ``h_1``), the
+    many-to-one output layer's. ``dh_out`` (T, B, H), optional: the gradient
+    into every ``h_t`` from outside the recurrence, time in original order (the
+    layer above's input gradient, or every step's output layer). Returns :class:`Grads`.
     """
     T, B, H = fw.TC.shape
     DA = workspace(("grad", slot), {"DA": fw.G.shape}, fw.G.dtype)["DA"]
     dh = np.zeros((B, H), dtype=DA.dtype) if dh_last is None else dh_last.copy()
     dc = np.zeros_like(dh)  # dc_next: nothing after the last step
-    r = fw.reverse
-    Gs, Cs, TCs, DAs = (steps(a, r) for a in (fw.G, fw.CS, fw.TC, DA))
-    Ms, dHs = (None if a is None else steps(a, r) for a in (fw.mask, dh_out))
-    Ns = None if fw.norm is None else ln.steps(fw.norm, r)
-    F = Gs[:, :, :H]  # the forget gates
-    DA4 = DAs.reshape(T, B, 4, H)  # views, made once: the loop only indexes them
-    DA_o, DA_fic = DA4[:, :, 3], DA4[:, :, :3]
-    tmp = np.empty((B, 4 * H), dtype=DA.dtype)
-    tmp_h = tmp[:, :H]
+    v = walk(fw, DA, dh_out)
     n = max(1, BLOCK_BYTES // DA[0].nbytes)  # time steps per block
     for end in range(T, 0, -n):
         start = max(0, end - n)
-        K_c = local_derivatives(Gs[start:end], Cs[start:end], TCs[start:end], DAs[start:end],
-                                None if Ms is None else Ms[start:end])
-        for t in reversed(range(start, end)):
-            if dHs is not None:
-                dh += dHs[t]  # dHt = dh_out + dh_next
-            if Ns is None:
-                step_backward(DA_o[t], DA_fic[t], K_c[t - start], F[t], dh, dc, tmp_h)
-            else:
-                ln.step_backward(DAs[t], K_c[t - start], F[t], dh, dc, w.norm, ln.at(Ns, t), tmp)
-            np.matmul(DAs[t], w.Wh, out=dh)  # DHX, recurrent part: step t−1's dh_next
+        K_c = local_derivatives(v.G[start:end], v.C[start:end], v.TC[start:end],
+                                v.DA[start:end], None if v.M is None else v.M[start:end])
+        through_steps(w, v, K_c, start, end, dh, dc)
     return totals(w, fw, DA, dh, dc)
+
+
+def through_steps(w, v, K_c, start, end, dh, dc):
+    """Steps ``end-1`` down to ``start`` of a :class:`Walk`; ``dh`` and ``dc`` carried in place."""
+    H = dh.shape[1]
+    tmp = np.empty((dh.shape[0], 4 * H), dtype=dh.dtype)
+    tmp_h = tmp[:, :H]
+    for t in reversed(range(start, end)):
+        if v.dH is not None:
+            dh += v.dH[t]  # dHt = dh_out + dh_next
+        f = v.G[t, :, :H]  # the forget gate
+        if v.norm is None:
+            step_backward(v.DA_o[t], v.DA_fic[t], K_c[t - start], f, dh, dc, tmp_h)
+        else:
+            ln.step_backward(v.DA[t], K_c[t - start], f, dh, dc, w.norm, ln.at(v.norm, t), tmp)
+        np.matmul(v.DA[t], w.Wh, out=dh)  # DHX, recurrent part: step t−1's dh_next
 
 
 def totals(w, fw, DA, dh0, dc0):

@@ -108,6 +108,16 @@ class Forward(NamedTuple):
         return self.HS[1:] if self.reverse else self.HS[:-1]
 
 
+def buffers(w, X, mask, reverse, slot):
+    """A :class:`Forward` of kept buffers for input rows ``X`` (T, B, D), not yet filled."""
+    T, B, _ = X.shape
+    H = w.Wh.shape[1]
+    shapes = {"HS": (T + 1, B, H), "CS": (T + 1, B, H), "G": (T, B, 4 * H), "TC": (T, B, H)}
+    ws = workspace(("layer", slot), shapes, X.dtype)
+    norm = None if w.norm is None else ln.cache(("norm", slot), T, B, H, X.dtype)
+    return Forward(X, ws["HS"], ws["CS"], ws["G"], ws["TC"], mask, norm, reverse)
+
+
 def forward(w, X, h0, c0, mask=None, reverse=False, slot=0):
     """The forward pass over all T steps into kept buffers.
 
@@ -128,17 +138,12 @@ def forward(w, X, h0, c0, mask=None, reverse=False, slot=0):
     -------
     Forward
     """
-    T, B, D = X.shape
-    H = w.Wh.shape[1]
-    shapes = {"HS": (T + 1, B, H), "CS": (T + 1, B, H), "G": (T, B, 4 * H), "TC": (T, B, H)}
-    ws = workspace(("layer", slot), shapes, X.dtype)
-    fw = Forward(X, ws["HS"], ws["CS"], ws["G"], ws["TC"], mask,
-                 None if w.norm is None else ln.cache(("norm", slot), T, B, H, X.dtype), reverse)
-    # The input projection of every step at once: one (T·B, D) × (D, 4H) product.
-    np.matmul(X.reshape(T * B, D), w.WxT, out=fw.G.reshape(T * B, 4 * H))
-    G = fw.G
+    fw = buffers(w, X, mask, reverse, slot)
+    (T, B, D), H = X.shape, fw.TC.shape[2]
+    G = fw.G  # the input projection of every step at once: one (T·B, D) × (D, 4H) product
+    np.matmul(X.reshape(T * B, D), w.WxT, out=G.reshape(T * B, 4 * H))
     G += w.b
-    Hs, Cs, Gs, TCs = (steps(a, reverse) for a in (fw.HS, fw.CS, fw.G, fw.TC))
+    Hs, Cs, Gs, TCs = (steps(a, reverse) for a in (fw.HS, fw.CS, G, fw.TC))
     Ms = None if mask is None else steps(mask, reverse)
     Ns = None if fw.norm is None else ln.steps(fw.norm, reverse)
     Hs[0], Cs[0] = h0, c0
