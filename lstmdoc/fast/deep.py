@@ -36,7 +36,7 @@ def stack_forward(cells, X, h0, c0, masks, reverse, slot):
     return ws, fws
 
 
-def stack_backward(ws, fws, dh_last, dh_out, slot):
+def stack_backward(ws, fws, slot, dh_last=None, dh_out=None):
     """Every layer of one direction, top to bottom; returns their Grads, layer 1 first."""
     grads = [None] * len(fws)
     for l in reversed(range(len(fws))):
@@ -45,43 +45,68 @@ def stack_backward(ws, fws, dh_last, dh_out, slot):
     return grads
 
 
-def read(fws, reverse, readout):
-    """The state of a stack's top layer the many-to-one output layer reads (B, H), and where it sits.
+def last_step(fws, reverse, readout):
+    """The many-to-one readout of a stack's top layer: its state (B, H), and where the gradient enters.
 
-    Returns ``(h, t)``: ``t`` is the state's index in original time, or None
-    for the state after the last step processed (``dh_last``).
+    Returns ``(h, entry)``; ``entry(dh)`` gives :func:`~lstmdoc.fast.bptt.backward`'s
+    keyword arguments: ``dh_last`` for the state after the last step processed
+    (the forward stack's ``h_T``; the backward stack's ``h_1`` with ``"states"``),
+    or for ``"outputs"`` the backward stack's ``h_bw(T)``, its *first* step's,
+    as ``dh_out`` at T.
     """
     top = fws[-1]
     if not reverse or readout == "states":
-        return top.HS[0] if reverse else top.HS[-1], None
+        return top.HS[0] if reverse else top.HS[-1], lambda dh: {"dh_last": dh}
     T = top.G.shape[0]
-    return top.outputs[T - 1], T - 1  # "outputs": h_bw(T), after its first processing step
+
+    def at_T(dh):
+        dh_out = np.zeros((T, *dh.shape), dtype=dh.dtype)
+        dh_out[T - 1] = dh
+        return {"dh_out": dh_out}
+    return top.outputs[T - 1], at_T
 
 
-def entry(dh, t, T):
-    """``(dh_last, dh_out)`` for a stack's top layer: ``dh`` after its last step, or at original step ``t``."""
-    if t is None:
-        return dh, None
-    dh_out = np.zeros((T, *dh.shape), dtype=dh.dtype)
-    dh_out[t] = dh
-    return None, dh_out
+def output(params, tops, target, target_mask, readout):
+    """The output layer on the stacks' tops: ``(loss, dWy, dby, entries)``, one entry per stack.
+
+    ``tops`` is ``[(passes, reverse), ...]``. With a (T, B) target it reads
+    ``[h_fw(t); h_bw(t)]`` at every t, all T·B rows in one product, and each
+    stack's top layer gets its columns of the gradient as ``dh_out``.
+    """
+    if target.ndim == 1:
+        read = [last_step(fws, reverse, readout) for fws, reverse in tops]
+        h = np.concatenate([h for h, _ in read], axis=1)
+        loss, dWy, dby, dh = out.output_layer(params.Wy, params.by, h, target)
+        cuts = np.cumsum([0] + [h.shape[1] for h, _ in read])
+        return loss, dWy, dby, [enter(dh[:, a:b]) for (_, enter), a, b in zip(read, cuts, cuts[1:])]
+    outputs = [fws[-1].outputs for fws, _ in tops]
+    hs = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=2)
+    T, B, width = hs.shape
+    weight = None if target_mask is None else target_mask.reshape(T * B)
+    loss, dWy, dby, dh = out.output_layer(params.Wy, params.by, hs.reshape(T * B, width),
+                                          target.reshape(T * B), weight)
+    dh, cuts = dh.reshape(T, B, width), np.cumsum([0] + [o.shape[2] for o in outputs])
+    return loss, dWy, dby, [{"dh_out": dh[:, :, a:b]} for a, b in zip(cuts, cuts[1:])]
 
 
-def loss_and_grads(params, X, target, h0, c0, dropout_mask=None, readout=None):
-    """``lstmdoc.deep.loss_and_grads`` for inputs that are already checked (a (B,) target).
+def loss_and_grads(params, X, target, h0, c0, dropout_mask=None, target_mask=None,
+                   return_state=False):
+    """``lstmdoc.deep.loss_and_grads`` for inputs that are already checked.
 
     Parameters
     ----------
     params : DeepParams
+        Its ``readout`` (``"outputs"`` when it has none) says what a (B,)
+        target's output layer reads of the backward stack.
     X : ndarray of shape (T, D, B)
-    target : ndarray of int of shape (B,)
+    target : ndarray of int of shape (B,) or (T, B)
     h0, c0 : tuple of ndarray of shape (H_l, B)
         One per cell, in the order of ``params.cells``.
     dropout_mask : tuple of ndarray of shape (T, H_l, B), optional
         One per cell, in its processing order.
-    readout : {"outputs", "states"}, optional
-        What the output layer reads of the backward stack (default ``params.readout``,
-        or ``"outputs"``).
+    target_mask : ndarray of shape (T, B), optional
+    return_state : bool
+        Also return every cell's last ``(h, c)`` (one direction only).
 
     Returns
     -------
@@ -89,20 +114,20 @@ def loss_and_grads(params, X, target, h0, c0, dropout_mask=None, readout=None):
     grads : dict
         As ``lstmdoc.deep.loss_and_grads`` returns them.
     """
-    readout = readout or getattr(params, "readout", "outputs")
-    L, T = params.layers, X.shape[0]
+    L, Xr = params.layers, rows(X, "deep")
     masks = dropout_mask or (None,) * len(params.cells)
     stacks = [(params.forward, False)] + ([(params.backward, True)] if params.backward else [])
-    Xr = rows(X, "deep")
     passes = [stack_forward(cells, Xr, h0[k * L:(k + 1) * L], c0[k * L:(k + 1) * L],
                             masks[k * L:(k + 1) * L], reverse, ("deep", k))
               for k, (cells, reverse) in enumerate(stacks)]
-    tops = [read(fws, reverse, readout) for (_, fws), (_, reverse) in zip(passes, stacks)]
-    loss, dWy, dby, dh = out.output_layer(params.Wy, params.by, np.concatenate(
-        [h for h, _ in tops], axis=1), target)
-    widths = np.cumsum([0] + [h.shape[1] for h, _ in tops])
-    grads = [stack_backward(ws, fws, *entry(dh[:, a:b], t, T), ("deep", k))
-             for k, ((ws, fws), (_, t), a, b) in enumerate(zip(passes, tops, widths, widths[1:]))]
+    loss, dWy, dby, entries = output(params, [(fws, r) for (_, fws), (_, r) in zip(passes, stacks)],
+                                     target, target_mask, getattr(params, "readout", "outputs"))
+    grads = [stack_backward(ws, fws, ("deep", k), **entry)
+             for k, ((ws, fws), entry) in enumerate(zip(passes, entries))]
+    if return_state:
+        fws = passes[0][1]
+        return loss, assemble(grads, dWy, dby), (tuple(columns(f.HS[-1]) for f in fws),
+                                                 tuple(columns(f.CS[-1]) for f in fws))
     return loss, assemble(grads, dWy, dby)
 
 
