@@ -10,7 +10,7 @@ import statistics
 
 from .report import markdown, ms, ratios
 
-FRAGMENTS = ("table", "torch", "floors", "run", "blocks", "faults", "gates", "recurrent")
+FRAGMENTS = ("table", "torch", "floors", "run", "blocks", "faults", "gates", "recurrent", "layouts")
 """The fragments, by name: each is written to ``<name>.md``."""
 
 
@@ -122,6 +122,20 @@ def faults(data):
              else "keeping them saved nothing measurable here.\n"))
 
 
+def layouts(data):
+    """The input projection as one product or T, and ``W_hᵀ`` contiguous or a view."""
+    rows = [r for r in one_thread(data) if "layouts" in r]
+    if not rows:
+        return "Not measured.\n"
+    t = {k: median(v) for k, v in rows[0]["layouts"].items()}
+    T = rows[0]["shape"][0]
+    return (f"Measured ({label(rows[0])}, one thread): the input projection of all {T} steps "
+            f"as one product {ms(t['one product'])} ms, as {T} products {ms(t['T products'])} ms "
+            f"({t['T products'] / t['one product']:.3g}× as long); one recurrent product with "
+            f"a contiguous $W_h^\\top$ {1e6 * t['contiguous']:.1f} µs, with a transposed view "
+            f"of $W$ {1e6 * t['view']:.1f} µs ({t['view'] / t['contiguous']:.3g}× as long).\n")
+
+
 def micro(data, key, unit="µs"):
     """A table of the 1-thread timings under ``key`` (medians in µs), one row per plain case."""
     rows = [r for r in one_thread(data, model="plain") if key in r]
@@ -146,5 +160,5 @@ def recurrent(data):
 def fragments(data):
     """``{name: Markdown}`` for every fragment of :data:`FRAGMENTS`."""
     makers = {"table": table, "torch": torch, "floors": floors, "run": run, "blocks": blocks,
-              "faults": faults, "gates": gates, "recurrent": recurrent}
+              "faults": faults, "gates": gates, "recurrent": recurrent, "layouts": layouts}
     return {name: makers[name](data) for name in FRAGMENTS}

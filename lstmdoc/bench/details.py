@@ -5,13 +5,17 @@
 - :func:`page_faults`: the fast pass with its buffers kept between calls, and
   with fresh ones at every call, and the page faults of each;
 - :func:`where_run_spends`: where :func:`lstmdoc.run`'s time goes (a profile),
-  and how long the same steps take at sizes where they are nothing but calls.
+  and how long the same steps take at sizes where they are nothing but calls;
+- :func:`layouts`: the input projection as one product or T, and the recurrent
+  product with a contiguous ``W_hᵀ`` or a transposed view of ``W``.
 """
 
 import cProfile
 import pstats
 import resource
 import statistics
+
+import numpy as np
 
 from .. import example, model
 from ..fast import bptt, release
@@ -81,3 +85,27 @@ def where_run_spends(case, repeat=5, top=6):
                   for key, s in stats.items()), key=lambda e: -e[1])
     return {"seconds": statistics.median(times["run"]), "profile": [list(e) for e in own[:top]],
             "calls_only": statistics.median(times["calls only"])}
+
+
+def layouts(case, repeat):
+    """Seconds of the fast pass's products laid out two ways each, interleaved.
+
+    ``one product`` / ``T products``: every step's input projection as one
+    (T·B, D) × (D, 4H) product, or one (B, D) × (D, 4H) per step.
+    ``contiguous`` / ``view``: one step's (B, H) × (H, 4H) recurrent product
+    with ``W_hᵀ`` copied contiguous, or as the transposed view ``W[:, D:].T``.
+    """
+    T, D, H, V, B = shape(case)
+    rng = np.random.default_rng(0)
+    X, W, h = (rng.standard_normal(s).astype(case.dtype) for s in ((T, B, D), (4 * H, D + H), (B, H)))
+    WxT, WhT = np.ascontiguousarray(W[:, :D].T), np.ascontiguousarray(W[:, D:].T)
+    G, g = np.empty((T, B, 4 * H), dtype=X.dtype), np.empty((B, 4 * H), dtype=X.dtype)
+
+    def per_step():
+        for t in range(T):
+            np.matmul(X[t], WxT, out=G[t])
+    return interleaved({"one product": lambda: np.matmul(X.reshape(T * B, D), WxT,
+                                                         out=G.reshape(T * B, 4 * H)),
+                        "T products": per_step,
+                        "contiguous": lambda: np.matmul(h, WhT, out=g),
+                        "view": lambda: np.matmul(h, W[:, D:].T, out=g)}, repeat)

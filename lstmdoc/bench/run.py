@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from .cases import cache_bytes, lstmdoc_step, model_example, shape
-from .details import block_sizes, page_faults, where_run_spends
+from .details import block_sizes, layouts, page_faults, where_run_spends
 from .products import gate_variants, matmul_libraries, products_step, recurrent_products
 from .reference import reference_step, torch_kernels, without_onednn
 from .timing import interleaved, peak_bytes, quartiles
@@ -62,7 +62,7 @@ def details(case, repeat):
     after freeing large blocks).
     """
     return dict(page_faults=page_faults(case, repeat), blocks=block_sizes(case, repeat),
-                run=where_run_spends(case))
+                run=where_run_spends(case), layouts=layouts(case, repeat))
 
 
 def progress(row):
