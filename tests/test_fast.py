@@ -247,3 +247,40 @@ def test_the_build_refuses_a_wrong_deep_fast_pass(verify_hook, scale_by, module,
     scale_by(module, name)
     with pytest.raises(hook.VerificationError, match="fast == run: loss"):
         hook.verify_fast(app)
+
+
+def every_step_loss(p, X, target, mask, h0, c0, dropout_mask):
+    """The every-step loss written independently: run's forward, then each step's output layer."""
+    from lstmdoc.bptt import lstm_forward
+    from lstmdoc.output import output_forward, softmax
+
+    _, _, caches = lstm_forward(p, X, h0, c0, dropout_mask=dropout_mask)
+    ce = [-np.log(softmax(output_forward(c.o * c.tanh_c, p.Wy, p.by))[target[t], np.arange(X.shape[2])])
+          for t, c in enumerate(caches)]
+    return float((mask * np.array(ce)).sum() / mask.sum())
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_step_fast_pass_against_finite_differences(variant):
+    """Targets of shape (T, B) with a ragged mask: the output layer over all T·B rows at once."""
+    import dataclasses
+
+    from lstmdoc.fast import passes
+    from lstmdoc.gradcheck import check_gradient
+
+    ex = random(seed=3, **VARIANTS[variant])
+    T, _, B = ex.X.shape
+    rng = np.random.default_rng(1)
+    target, mask = rng.integers(0, ex.params.V, size=(T, B)), np.ones((T, B))
+    mask[T // 2:, 0] = 0  # the first sequence ends early
+    args = (target, mask, ex.h0, ex.c0, ex.dropout_mask)
+    loss, grads, (h, c) = passes.loss_and_grads(ex.params, ex.X, target, ex.h0, ex.c0, ex.dropout_mask,
+                                                mask, return_state=True)
+    assert abs(loss - every_step_loss(ex.params, ex.X, *args)) < 1e-12 * loss
+    for name in ("W", "b", "Wy", "by") + (("norm_gain", "norm_shift") if ex.params.layer_norm else ()):
+        f = lambda a, name=name: every_step_loss(dataclasses.replace(ex.params, **{name: a}), ex.X, *args)
+        assert check_gradient(name, f, getattr(ex.params, name), grads[name]).ok, name
+    assert check_gradient("X", lambda a: every_step_loss(ex.params, a, *args), ex.X, grads["X"]).ok
+    from lstmdoc.bptt import lstm_forward
+    h_T, c_T, _ = lstm_forward(ex.params, ex.X, ex.h0, ex.c0, dropout_mask=ex.dropout_mask)
+    assert relative_error(h, h_T) < 1e-14 and relative_error(c, c_T) < 1e-14  # return_state

@@ -35,7 +35,7 @@ def output_layer(Wy, by, h, target, weight=None):
     rows = np.arange(R)
     logits = h @ Wy.T  # (R, V)
     logits += by[:, 0]
-    logits -= logits.max(axis=1, keepdims=True)  # shifted: exp cannot overflow
+    logits -= np.maximum.reduce(logits, axis=1, keepdims=True)  # shifted: exp cannot overflow
     probs = np.exp(logits)
     sums = np.add.reduce(probs, axis=1, keepdims=True)
     log_p = logits[rows, target] - np.log(sums[:, 0])  # log ŷ[target] of each row
