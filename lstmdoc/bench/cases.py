@@ -5,6 +5,7 @@ times) that meets the goal set for it: ``≤ 1.1×`` means at most 10 % slower
 than the reference, ``≤ 0.3×`` at least 3.3 times faster.
 """
 
+import dataclasses
 from typing import NamedTuple
 
 import numpy as np
@@ -59,7 +60,12 @@ def model_example(case):
         return deep.example.random(case.model, 0, s["T"], s["D"], H, H_bw, s["V"], s["B"],
                                    np.dtype(case.dtype).type)
     variant = {"layer norm": dict(layer_norm=True), "dropout": dict(keep_prob=0.9)}
-    return single(case.size, case.dtype, **variant.get(case.model, {}))
+    ex = single(case.size, case.dtype, **variant.get(case.model, {}))
+    if case.model == "every step":  # a target at every step: (T, B)
+        T, _, B = ex.X.shape
+        target = np.random.default_rng(1).integers(0, ex.params.V, size=(T, B))
+        ex = dataclasses.replace(ex, target=target)
+    return ex
 
 
 def lstmdoc_step(ex):
@@ -68,6 +74,12 @@ def lstmdoc_step(ex):
         return lambda: deep.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0)
     mask = ex.dropout_mask
     return lambda: loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0, dropout_mask=mask)
+
+
+def output_rows(case):
+    """How many rows the output layer reads: B, or T·B when every step predicts."""
+    T, _, _, _, B = shape(case)
+    return T * B if case.model == "every step" else B
 
 
 def layers(case):

@@ -11,7 +11,7 @@ installed (numpy's own BLAS, ``blis``, torch's), so the floor of each can be mea
 
 import numpy as np
 
-from .cases import layers, shape
+from .cases import layers, output_rows, shape
 
 
 def matmul_libraries(torch=None):
@@ -37,6 +37,7 @@ def products_step(case, matmul=np.matmul):
     """
     T, _, _, V, B = shape(case)
     dims, H_out = layers(case)
+    R = output_rows(case)
     rng = np.random.default_rng(0)
 
     def new(*s):
@@ -49,9 +50,9 @@ def products_step(case, matmul=np.matmul):
         GT, Hs = np.ascontiguousarray(G.T), new(T * B, H)
         jobs += [(X, WxT, G, 1), (h, WhT, new(B, 4 * H), T), (da, Wh, new(B, H), T),
                  (GT, X, new(4 * H, D), 1), (GT, Hs, new(4 * H, H), 1), (G, Wx, new(T * B, D), 1)]
-    Wy, h, d = new(V, H_out), new(H_out, B), new(V, B)
-    jobs += [(Wy, h, new(V, B), 1), (d, new(B, H_out), new(V, H_out), 1),
-             (np.ascontiguousarray(d.T), Wy, new(B, H_out), 1)]
+    Wy, h, d = new(V, H_out), new(H_out, R), new(V, R)
+    jobs += [(Wy, h, new(V, R), 1), (d, new(R, H_out), new(V, H_out), 1),
+             (np.ascontiguousarray(d.T), Wy, new(R, H_out), 1)]
 
     def step():
         for a, b, out, n in jobs:

@@ -13,7 +13,8 @@ import warnings
 from .cases import lstmdoc_step, shape, single
 
 NAMES = {"plain": "nn.LSTM", "stacked": "nn.LSTM(num_layers=2)",
-         "bidirectional": "nn.LSTM(bidirectional=True), out[-1]"}
+         "bidirectional": "nn.LSTM(bidirectional=True), out[-1]",
+         "every step": "nn.LSTM, CE at every step"}
 """The torch model of each case's model, as the tables name it."""
 
 
@@ -27,14 +28,16 @@ def torch_step(case, torch):
     out_layer = torch.nn.Linear(2 * H if bidirectional else H, V, dtype=dtype)
     gen = torch.Generator().manual_seed(0)
     X = torch.randn(T, B, D, dtype=dtype, generator=gen, requires_grad=True)
-    target = torch.randint(0, V, (B,), generator=gen)
+    every = case.model == "every step"
+    target = torch.randint(0, V, (T * B,) if every else (B,), generator=gen)
 
     def step():
         lstm.zero_grad()
         out_layer.zero_grad()
         X.grad = None
         out, _ = lstm(X)  # out[-1] is [h_fw(T); h_bw(T)] for two directions
-        torch.nn.functional.cross_entropy(out_layer(out[-1]), target).backward()
+        logits = out_layer(out.reshape(T * B, -1)) if every else out_layer(out[-1])
+        torch.nn.functional.cross_entropy(logits, target).backward()
     return step
 
 
