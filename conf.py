@@ -19,6 +19,7 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
     "lstmdoc_verify",  # docs/_ext: runs every gradient check before any page is written
+    "lstmdoc_layouts",  # docs/_ext: checks every layout's converters the same way
     "lstmdoc_figures",  # docs/_ext: draws figures/*.py from real runs
     "lstmdoc_bench",  # docs/_ext: the Making it fast page's tables, from benchmarks/lstmdoc-bench.json
     "lstmdoc_mathjax",  # docs/_ext: serves MathJax 3 from the site itself (no CDN)

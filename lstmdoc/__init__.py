@@ -12,6 +12,8 @@ The public contract:
   norm (``LSTMParams(..., norm_gain=, norm_shift=)``) and recurrent dropout
   (``dropout_mask=`` of :func:`run` and :func:`loss_and_grads`).
 - :func:`check` — grade your own step functions (:mod:`lstmdoc.grader`);
+- :mod:`lstmdoc.layouts` — the layouts of CS231n, Karpathy, deeplearning.ai, d2l,
+  PyTorch, TensorFlow and Keras, and converters both ways;
 - :func:`from_torch`, :func:`to_torch` and the other converters of :mod:`lstmdoc.interop`.
 """
 
@@ -19,8 +21,9 @@ from . import dropout, example, gradcheck, layernorm
 from .model import Run, loss_and_grads, run
 from .params import LSTMParams, split_gates
 from .verification import STEP_NAMES, verify
+from . import layouts  # after the model: lstmdoc's results in other layouts use it
 
-__all__ = ["LSTMParams", "Run", "dropout", "example", "gradcheck", "layernorm", "loss_and_grads", "run",
+__all__ = ["LSTMParams", "Run", "dropout", "example", "gradcheck", "layernorm", "layouts", "loss_and_grads", "run",
            "split_gates", "verify", "STEP_NAMES"]
 __all__ += ["check", "from_torch", "to_torch", "to_torch_inputs", "grads_from_torch",
             "grads_to_torch", "from_tf_cell", "to_tf_cell", "from_keras", "to_keras"]

@@ -283,10 +283,13 @@ def run_trace(args):
 def add_check(subparsers):
     from . import grader
     p = subparsers.add_parser(
-        "check", help="grade your own backward-pass step functions",
-        description="Grade your own LSTM backward-pass step functions (lstmdoc's names and "
-                    "signatures) against lstmdoc's: which step is wrong, at which time step, "
-                    "and the likely mistake. Exit status 0 only when every function found matches.")
+        "check", help="grade your own LSTM: lstmdoc's step functions, or CS231n's, "
+                      "deeplearning.ai's or Karpathy's code as written",
+        description="Grade your own LSTM against lstmdoc: its step functions (lstmdoc's names "
+                    "and signatures), or CS231n's, deeplearning.ai's or Karpathy's functions as "
+                    "a course writes them. Which function is wrong, where, and the likely "
+                    "mistake by a stable id. Exit status 0 when every function graded matches, "
+                    "1 when one is wrong, 2 when nothing can be graded.")
     grader.add_arguments(p)
     p.set_defaults(run=run_check)
 

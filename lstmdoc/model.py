@@ -16,14 +16,15 @@ from .bptt import lstm_backward, lstm_forward
 from .dropout import check_mask
 from .output import cross_entropy, dBy, dh_output, dlogits, dWy, output_forward
 from .params import LSTMParams
+from .states import sequences
 
 
 @field_docs
 class Run(NamedTuple):
     """A forward and backward pass with every intermediate, from :func:`run`.
 
-    Time steps are t = 1..T in the equations and ``k = t − 1`` here:
-    ``caches[k]`` and ``steps[k]`` belong to time step t = k + 1.
+    Time steps are t = 1..T in the equations and ``k = t − 1`` here: ``caches[k]``,
+    ``steps[k]`` and the states ``hs[k]`` (h_t), ``cs[k]`` (c_t) belong to time step t = k + 1.
 
     Attributes
     ----------
@@ -45,6 +46,7 @@ class Run(NamedTuple):
         The gradients of the whole pass, keys ``"W"``, ``"b"``, ``"Wy"``,
         ``"by"``, ``"X"``, ``"h0"``, ``"c0"``, each shaped like what it
         differentiates (as returned by :func:`loss_and_grads`).
+    hs, cs : ndarray of shape (T, H, B)
     """
 
     loss: float
@@ -55,6 +57,8 @@ class Run(NamedTuple):
     dlogits: np.ndarray  # (V, B)
     steps: tuple         # T x CellGrads, indexed by time step
     grads: dict          # "W", "b", "Wy", "by", "X", "h0", "c0" (+ "norm_gain", "norm_shift")
+    hs: np.ndarray       # (T, H, B)  h_1 ... h_T
+    cs: np.ndarray       # (T, H, B)  c_1 ... c_T
 
 
 def check_inputs(params, X, target, h0=None, c0=None, dropout_mask=None):
@@ -182,7 +186,7 @@ def run(params, X, target, h0=None, c0=None, dropout_mask=None):
     Run
     """
     target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)
-    h, _, caches = lstm_forward(params, X, h0, c0, dropout_mask=dropout_mask)
+    h, c, caches = lstm_forward(params, X, h0, c0, dropout_mask=dropout_mask)
     logits = output_forward(h, params.Wy, params.by)
     loss, probs = cross_entropy(logits, target)
     # Step 1: the output layer.
@@ -194,7 +198,7 @@ def run(params, X, target, h0=None, c0=None, dropout_mask=None):
              "X": dX, "h0": dh0, "c0": dc0}
     if params.layer_norm:
         grads.update(norm_gain=dgain, norm_shift=dshift)
-    return Run(loss, logits, probs, h, caches, d_logits, steps, grads)
+    return Run(loss, logits, probs, h, caches, d_logits, steps, grads, *sequences(caches, h, c))
 
 
 def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None):

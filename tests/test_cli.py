@@ -337,7 +337,7 @@ def test_check_grades_a_learners_file(capsys):
     learner = Path(__file__).parents[1] / "docs" / "learners" / "my_lstm.py"
     assert main(["check", str(learner)]) == 1  # its dCt forgets the dc_next term
     out = capsys.readouterr().out
-    assert "ok    dOt" in out and "WRONG dCt" in out and "the dc_next term forgotten" in out
+    assert "ok    dOt" in out and "WRONG dCt" in out and "dc-next-missing" in out
 
 
 def test_main_returns_the_status_that_the_program_exits_with():

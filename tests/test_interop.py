@@ -70,20 +70,24 @@ def test_tensorflow_layouts_round_trip(ex):
 
 def test_tensorflow_bad_arrays():
     t = to_tf_cell(random().params)
-    with pytest.raises(ValueError, match=r"kernel must have shape \(D\+H, 4H\) with 4H = 16"):
-        from_tf_cell(**dict(t, kernel=t["kernel"][:, :12]))
-    with pytest.raises(ValueError, match=r"bias must have shape \(4H,\)"):
+    with pytest.raises(ValueError, match=r"bias must have shape \(4H,\) = \(12,\) in the tf_cell "
+                       r"layout \(D = 4, H = 3\), got \(16,\)"):
+        from_tf_cell(**dict(t, kernel=t["kernel"][:, :12]))   # H from the kernel: 3
+    with pytest.raises(ValueError, match=r"bias must have shape \(4H,\) = \(16,\)"):
         from_tf_cell(**dict(t, bias=t["bias"][:-1]))
-    with pytest.raises(ValueError, match=r"dense_kernel must have shape \(H, V\) with H = 4"):
+    with pytest.raises(ValueError, match=r"dense_kernel must have shape \(H, V\) with H = 4 in "
+                       r"the tf_cell layout, got \(5, 4\); it looks transposed"):
         from_tf_cell(**dict(t, dense_kernel=t["dense_kernel"].T))
     k = to_keras(random().params)
     k.pop("forget_bias", None)
-    with pytest.raises(ValueError, match=r"kernel must have shape \(D, 4H\) with H = 4"):
+    with pytest.raises(ValueError, match=r"recurrent_kernel must have shape \(H, 4H\) = \(2, 8\)"):
         from_keras(**dict(k, kernel=k["kernel"][:, :8]))
     with pytest.raises(TypeError, match="recurrent_kernel must have dtype float32 or float64"):
         from_keras(**dict(k, recurrent_kernel=k["recurrent_kernel"].astype(int)))
     with pytest.raises(TypeError, match="params must be an LSTMParams"):
         to_keras(k)
+    with pytest.raises(TypeError, match="dense_kernel has dtype float32 but the parameters"):
+        from_keras(**dict(k, dense_kernel=k["dense_kernel"].astype(np.float32)))
 
 
 def test_grads_to_torch_layout_and_bad_input():
@@ -166,14 +170,16 @@ def test_round_trip_through_torch(torch):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"num_layers": 2}, ValueError, "num_layers=2: only a single-layer LSTM"),
-    ({"bidirectional": True}, ValueError, "bidirectional"),
+    ({"num_layers": 2, "bidirectional": True}, ValueError,
+     "bidirectional with num_layers=2: torch's bidirectional stacks are not lstmdoc's: "
+     r"in nn.LSTM\(bidirectional=True, num_layers=L\), layer 2 reads both directions' outputs"),
     ({"proj_size": 2}, ValueError, "proj_size=2"),
 ])
 def test_from_torch_unsupported_modules(torch, kwargs, error, message):
     lstm = torch.nn.LSTM(3, 4, **kwargs)
+    linear = torch.nn.Linear(8 if lstm.bidirectional else 4, 5)
     with pytest.raises(error, match=message):
-        lstmdoc.from_torch(lstm, torch.nn.Linear(4, 5))
+        lstmdoc.from_torch(lstm, linear)
 
 
 def test_from_torch_bad_arguments(torch):

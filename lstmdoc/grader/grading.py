@@ -1,19 +1,17 @@
 """The comparison: your function called where lstmdoc calls its own, result by result."""
 
-import importlib.util
+import copy
 import inspect
 import os
-import sys
 import traceback
-from pathlib import Path
+from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .. import example as examples
 from ..gradcheck import relative_error
-from .reference import PARTS, REFERENCE, WrongReturn, calls, parts, signature
-from .report import Report, Result
-from .variants import GENERIC, wrong_variants
+from .reference import WrongReturn
+from .report import GradeWarning, Result
+from .variants import GENERIC
 
 TOL = 1e-6
 """Largest relative error (:func:`~lstmdoc.gradcheck.relative_error`) that still matches."""
@@ -22,25 +20,29 @@ TOL = 1e-6
 PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _copy(a):
-    if isinstance(a, np.ndarray):
-        return a.copy()
-    if isinstance(a, tuple) and hasattr(a, "_fields"):  # CellCache
-        return type(a)(*(_copy(x) for x in a))
-    return a
+class Graded(NamedTuple):
+    """A function to grade, and how to read what it returns."""
+
+    name: str
+    fn: Callable
+    parts: tuple           # the names of the arrays compared
+    extract: Callable      # its return value -> those arrays (raises WrongReturn)
+    expects: str           # "lstmdoc's takes (dh, dc_next, cache)"
+    time_axis: int = None  # whole passes: the time axis of the 3-D arrays
 
 
 def _errors(got, expected):
-    """Relative error of each part, ``inf`` where the shapes differ."""
-    return [relative_error(g.astype(np.float64), e) if g.shape == e.shape else np.inf
-            for g, e in zip(got, expected)]
+    """Relative error of each part, ``inf`` where the shapes differ or a value is not finite."""
+    errors = [relative_error(g.astype(np.float64), e) if g.shape == e.shape else np.inf
+              for g, e in zip(got, expected)]
+    return [e if np.isfinite(e) else np.inf for e in errors]
 
 
 def _same(got, expected):
     return all(e <= TOL for e in _errors(got, expected))
 
 
-def _trimmed(exc, source):
+def trimmed(exc, source):
     """The traceback of ``exc``, only the frames in ``source`` (or outside lstmdoc)."""
     tb = traceback.TracebackException.from_exception(exc)
     if source:
@@ -61,159 +63,155 @@ def _hint(exc):
     return None
 
 
-def grade(name, fn, call_list, source=None, forget_bias=1.0):
-    """Grade one function ``fn`` on ``call_list`` (from :func:`calls`); return a Result."""
-    got, first, worst = [], None, 0.0
-    for c in call_list:
-        try:
-            inspect.signature(fn).bind(*c.args)
-        except TypeError as exc:
-            return Result(name, False, first_t=c.t, example=c.example,
-                          error=f"lstmdoc calls {signature(name)}, yours {exc}",
-                          mistake=f"the signature differs from lstmdoc's {signature(name)}")
-        except ValueError:  # a builtin without a signature: just call it
-            pass
-        try:
-            out = parts(name, fn(*map(_copy, c.args)))
-        except WrongReturn as exc:
-            return Result(name, False, first_t=c.t, example=c.example, error=str(exc))
-        except Exception as exc:  # noqa: BLE001  (the learner's code may raise anything)
-            return Result(name, False, first_t=c.t, example=c.example,
-                          error=_trimmed(exc, source), mistake=_hint(exc))
-        errors = _errors(out, c.expected)
-        if max(errors) > TOL and first is None:
-            k = next(k for k, e in enumerate(errors) if e > TOL)
-            first = (c, k, out)
-        worst = max(worst, *errors)
-        got.append(out)
-    if first is None:
-        return Result(name, True, worst, calls=len(got))
-    c, k, out = first
-    many = len(c.expected) > 1
-    return Result(name, False, worst, c.t, c.example, PARTS[name][k] if many else None,
-                  tuple(a.shape for a in out) if many else out[0].shape,
-                  tuple(a.shape for a in c.expected) if many else c.expected[0].shape,
-                  _diagnose(name, got, call_list, forget_bias), calls=len(got))
-
-
-def _diagnose(name, got, call_list, forget_bias):
-    """The first known wrong variant that ``got`` matches at every call, or None."""
-    with np.errstate(all="ignore"):
-        return _first_variant(name, got, call_list, forget_bias)
-
-
-def _first_variant(name, got, call_list, forget_bias):
-    for mistake, fn in wrong_variants(name, forget_bias):
-        try:
-            if all(_same(g, parts(name, fn(*c.args))) for g, c in zip(got, call_list)):
-                return mistake
-        except Exception:  # noqa: BLE001  (a variant that cannot apply here)
-            continue
-    for mistake, transform in GENERIC:
-        try:
-            wrong = [_transformed(transform, c, g) for g, c in zip(got, call_list)]
-        except Exception:  # noqa: BLE001
-            continue
-        # It must apply somewhere (B > 1, a matrix, ...); where it does not, the result is right.
-        if any(w is not None for w in wrong) and all(
-                _same(g, c.expected if w is None else w) for g, c, w in zip(got, call_list, wrong)):
-            return mistake
+def _signature_problem(g, args):
+    """Why ``g.fn`` cannot take ``args`` ("yours takes (dh, cache); lstmdoc's ..."), or None."""
+    try:
+        inspect.signature(g.fn).bind(*args)
+    except TypeError:
+        return f"yours takes {inspect.signature(g.fn)}; {g.expects}"
+    except ValueError:  # a builtin without a signature: just call it
+        pass
     return None
 
 
-def _transformed(transform, call, got):
-    """lstmdoc's result at ``call`` made wrong by ``transform``; None where it cannot apply."""
-    wrong = [transform(e, g, call.B) for e, g in zip(call.expected, got)]
+def _changed(before, after):
+    """Whether ``after`` (what the function was given) differs from ``before`` anywhere."""
+    if isinstance(before, np.ndarray):
+        return not (isinstance(after, np.ndarray) and before.shape == after.shape
+                    and np.array_equal(before, after, equal_nan=True))
+    if isinstance(before, (tuple, list)):
+        return len(before) != len(after) or any(map(_changed, before, after))
+    if isinstance(before, dict):
+        return before.keys() != after.keys() or \
+            any(_changed(v, after[k]) for k, v in before.items())
+    return False
+
+
+def _modified(fn, args, given):
+    """The names of the arguments ``fn`` wrote into (``given`` differs from ``args``)."""
+    try:
+        names = list(inspect.signature(fn).bind(*args).arguments)
+    except (TypeError, ValueError):
+        names = [f"argument {k + 1}" for k in range(len(args))]
+    return {n for n, a, b in zip(names, args, given) if _changed(a, b)}
+
+
+def grade(g, calls, source=None, prefer=()):
+    """Grade ``g`` on ``calls``; return its :class:`Result` and any :class:`GradeWarning`.
+
+    Each call gets copies of its arguments, which are compared with the
+    originals afterwards (``input-modified``). ``prefer``: mistake ids to try
+    first when naming the mistake.
+    """
+    got, first, worst, modified = [], None, None, set()
+    for c in calls:
+        problem = _signature_problem(g, c.args)
+        if problem:
+            return Result(g.name, False, error=problem), []
+        given = copy.deepcopy(c.args)
+        try:
+            out = g.extract(g.fn(*given))
+        except WrongReturn as exc:
+            return Result(g.name, False, first_t=c.t, example=c.example, error=str(exc)), []
+        except Exception as exc:  # noqa: BLE001  (the learner's code may raise anything)
+            hint = _hint(exc)
+            return Result(g.name, False, first_t=c.t, example=c.example,
+                          error=trimmed(exc, source), mistake=hint,
+                          mistake_id="transposed" if hint else None), []
+        modified |= _modified(g.fn, c.args, given)
+        errors = _errors(out, c.expected)
+        if first is None and max(errors) > TOL:
+            first = (c, next(k for k, e in enumerate(errors) if e > TOL), out)
+        worst = errors if worst is None else list(map(max, worst, errors))  # per part
+        got.append(out)
+    warnings = [GradeWarning(
+        g.name, "input-modified", f"writes into {', '.join(sorted(modified))}, an array it was "
+        "given: graded on copies, but a caller that reuses it would see it changed")] \
+        if modified else []
+    if first is None:
+        return Result(g.name, True, max(worst), calls=len(got)), warnings
+    return _wrong(g, got, calls, first, worst, prefer), warnings
+
+
+def _first_step(got, expected, axis):
+    """The last time step, 1-based, where the (T-long along ``axis``) arrays differ."""
+    for t in reversed(range(got.shape[axis])):
+        step = np.take(got, t, axis).astype(np.float64)
+        if not relative_error(step, np.take(expected, t, axis)) <= TOL:  # NaN too
+            return t + 1
+    return None
+
+
+def _wrong(g, got, calls, first, worst, prefer):
+    """The :class:`Result` of a function that differs, with the likely mistake."""
+    c, k, out = first
+    t = c.t
+    if c.t is None and g.time_axis is not None and out[k].ndim == 3 \
+            and out[k].shape == c.expected[k].shape:
+        t = _first_step(out[k], c.expected[k], g.time_axis)
+    shapes = tuple((n, y.shape, e.shape) for n, y, e in zip(g.parts, out, c.expected)
+                   if y.shape != e.shape)
+    with np.errstate(all="ignore"):
+        mistake = _diagnose(got, calls, prefer)
+    if mistake is None and not np.all(np.isfinite(out[k])):
+        mistake = ("yours holds NaN or infinity (an overflow, the log of 0, a division by 0?)",
+                   None)
+    many = len(g.parts) > 1
+    wrong = tuple(n for n, e in zip(g.parts, worst) if not e <= TOL)
+    return Result(g.name, False, max(worst), t, c.example, g.parts[k] if many else None,
+                  shapes, *(mistake or (None, None)), calls=len(got), upstream=c.upstream or None,
+                  wrong_parts=wrong if many else (),
+                  right_parts=tuple(n for n in g.parts if n not in wrong) if many else ())
+
+
+def _diagnose(got, calls, prefer):
+    """``(text, id)`` of the first known mistake that ``got`` matches at every call, or None.
+
+    A call whose kind has no such variant (a step call, for a loop's mistake) must be right.
+    """
+    tables = {id(c.variants): {v.text: v for v in c.variants} for c in calls}
+    known = {}
+    for table in tables.values():
+        for text, v in table.items():
+            known.setdefault(text, v)
+    for text in sorted(known, key=lambda text: known[text].id not in prefer):  # stable
+        if all(_matches(c, tables[id(c.variants)].get(text), out) for c, out in zip(calls, got)):
+            return known[text].text, known[text].id
+    for mistake, yours, transform in GENERIC:
+        n = len(got[0])
+        misshapen = {j for j in range(n) if got[0][j].shape != calls[0].expected[j].shape}
+        # every array it applies to, those of the wrong shape, or one of them
+        for k in (set(range(n)), misshapen, *({j} for j in range(n))):
+            if k and _transform_matches(transform, got, calls, k):
+                return f"yours: {yours}; should be: the right result", mistake
+    return None
+
+
+def _transform_matches(transform, got, calls, k):
+    """Whether ``got`` is the right result with its parts ``k`` changed by ``transform``."""
+    try:
+        wrong = [_transformed(transform, c, out, k) for out, c in zip(got, calls)]
+    except Exception:  # noqa: BLE001  (a transform that cannot apply here)
+        return False
+    # It must apply somewhere (B > 1, a matrix, ...); where it does not, the result is right.
+    return any(w is not None for w in wrong) and all(
+        _same(out, c.expected if w is None else w) for out, c, w in zip(got, calls, wrong))
+
+
+def _matches(call, v, got):
+    if v is None:
+        return _same(got, call.expected)
+    try:
+        return _same(got, call.convert(v.fn(*call.ref_args)))
+    except Exception:  # noqa: BLE001  (a variant that cannot apply here)
+        return False
+
+
+def _transformed(transform, call, got, k):
+    """lstmdoc's result at ``call`` with the parts ``k`` made wrong by ``transform``; None
+    where it cannot apply."""
+    wrong = [transform(e, g, call.B) if j in k else None
+             for j, (e, g) in enumerate(zip(call.expected, got))]
     if all(w is None for w in wrong):
         return None
     return tuple(e if w is None else w for e, w in zip(call.expected, wrong))
-
-
-def load(path):
-    """Import the learner's file ``path`` as a module (its folder on ``sys.path`` meanwhile).
-
-    Raises
-    ------
-    FileNotFoundError, SyntaxError, Exception
-        Whatever importing the file raises.
-    """
-    path = os.path.abspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no such file: {path}")
-    name = "_lstmdoc_learner_" + Path(path).stem.replace("-", "_")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    sys.path.insert(0, os.path.dirname(path))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(os.path.dirname(path))
-        sys.modules.pop(name, None)
-    return module
-
-
-def _namespace(module_or_dict):
-    """``(namespace, label, source, problem)``: where to look for the functions, and what."""
-    if isinstance(module_or_dict, (str, os.PathLike)):
-        source = os.path.abspath(module_or_dict)
-        label = os.path.basename(module_or_dict)
-        try:
-            return vars(load(source)), label, source, None
-        except Exception as exc:  # noqa: BLE001  (a syntax error or anything the file raises)
-            what = "was not found" if isinstance(exc, FileNotFoundError) else "cannot be imported"
-            return {}, label, source, f"the file {what}.\n{_trimmed(exc, source)}".rstrip()
-    if isinstance(module_or_dict, dict):
-        return module_or_dict, "(your functions)", None, None
-    if inspect.ismodule(module_or_dict):
-        source = getattr(module_or_dict, "__file__", None)
-        source = source and os.path.abspath(source)
-        return vars(module_or_dict), module_or_dict.__name__, source, None
-    raise TypeError("module_or_dict must be a module, a dict of functions or a file path, "
-                    f"got {type(module_or_dict).__name__}")
-
-
-def check(module_or_dict):
-    """Grade every step function of a module, a file, or a namespace such as ``globals()``.
-
-    Parameters
-    ----------
-    module_or_dict : module, dict, str or os.PathLike
-        Where to find the functions, by lstmdoc's names (see
-        :data:`~lstmdoc.grader.reference.REFERENCE`); a str or path is a Python file to import.
-
-    Returns
-    -------
-    Report
-        ``report.ok``, ``report.results`` (one :class:`Result` per function
-        found), and ``print(report)`` for one line per function.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from lstmdoc.grader import check
-    >>> def dC_next(dc, cache):
-    ...     return dc * cache.f
-    >>> def dIt(dc, cache):
-    ...     return dc * cache.cproj          # the sigmoid's derivative forgotten
-    >>> report = check({"dC_next": dC_next, "dIt": dIt})
-    >>> report.ok, [r.matches for r in report.results]
-    (False, [False, True])
-    >>> report.results[0].mistake
-    "σ' missing: the gradient of the gate's value, not of its pre-activation"
-    """
-    namespace, label, source, problem = _namespace(module_or_dict)
-    if problem:
-        return Report(label, problem=problem)
-    # lstmdoc's own functions, imported (e.g. to build a cell_backward of them), are not graded.
-    found = {n: namespace[n] for n in REFERENCE
-             if callable(namespace.get(n)) and namespace[n] is not REFERENCE[n]}
-    if not found:
-        return Report(label, problem="no step function of your own found. Define any of: "
-                      + "; ".join(signature(n) for n in REFERENCE) + ".")
-    exs = [examples.random(), examples.article()]
-    per_example = [calls(ex) for ex in exs]
-    results = tuple(grade(n, fn, [c for cs in per_example for c in cs[n]], source,
-                          exs[0].params.forget_bias)
-                    for n, fn in found.items())
-    return Report(label, results)

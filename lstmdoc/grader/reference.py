@@ -1,7 +1,8 @@
-"""What the grader compares with: lstmdoc's own step functions, where called and with what."""
+"""lstmdoc's own step functions: where its pass calls each one, with what, and what it answers."""
 
 import inspect
-from typing import NamedTuple
+from functools import partial
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -28,18 +29,28 @@ def signature(name):
 
 
 class Call(NamedTuple):
-    """One call of a step function: where, with what, and lstmdoc's answer."""
+    """One call of a graded function: where, with what, the right answer, and the wrong ones'.
+
+    ``convert(fn(*ref_args))`` is what lstmdoc's function of the same kind, or
+    one of its known wrong versions ``variants``, answers here, as ``expected``.
+    """
 
     example: str
-    T: int
     B: int
-    t: int          # 1-based time step
-    args: tuple
-    expected: tuple  # lstmdoc's result, one array per part
+    t: int | None        # 1-based time step; None for a whole pass
+    args: tuple          # the graded function's arguments
+    expected: tuple      # the right result, one array per part
+    ref_args: tuple      # the arguments of lstmdoc's function of the same kind
+    convert: Callable    # lstmdoc's result -> parts, as in expected
+    variants: tuple      # the known wrong versions (Variant)
+    upstream: str = ""   # a whole pass: where the gradient from outside enters
 
 
-def calls(ex):
-    """``{name: [Call]}``: every call lstmdoc's own pass makes on ``ex``, t = T first."""
+def calls(ex, variants):
+    """``{name: [Call]}``: every call lstmdoc's own pass makes on ``ex``, t = T first.
+
+    ``variants(name)`` gives the known wrong versions of the step ``name``.
+    """
     p = ex.params
     r = model.run(p, ex.X, ex.target, ex.h0, ex.c0)
     T, B = len(r.caches), ex.X.shape[2]
@@ -59,26 +70,38 @@ def calls(ex):
                         ("db", (da,)), ("dHX", (da, p.W)), ("dC_next", (g.dCt, cache)),
                         ("cell_backward", (dh_out, dh_next, dc_next, cache, p.W))):
             args.setdefault(name, []).append((t, a))
-    return {name: [Call(ex.name, T, B, t, a, parts(name, REFERENCE[name](*a))) for t, a in ts]
-            for name, ts in args.items()}
+    convert = {name: partial(parts, name) for name in REFERENCE}
+    return {name: [Call(ex.name, B, t, a, convert[name](REFERENCE[name](*a)), a, convert[name],
+                        variants(name)) for t, a in ts] for name, ts in args.items()}
 
 
 class WrongReturn(Exception):
     """A result that is not what the function must return (type or number of arrays)."""
 
 
-def parts(name, out):
-    """The arrays ``out`` holds, as a tuple in lstmdoc's order (``PARTS``)."""
-    names = PARTS.get(name)
+def parts(name, out, names=None):
+    """The arrays ``out`` holds, as a tuple in the order of ``names`` (default ``PARTS[name]``).
+
+    ``out`` may be a tuple or list (``None`` in ``names`` skips a place, e.g. a
+    cache), a dict, or a record with those attributes.
+    """
+    names = PARTS.get(name) if names is None else names
     if names is None:
         out = (out,)
-    elif isinstance(out, dict) and set(names) <= set(out):
-        out = tuple(out[f] for f in names)
-    elif all(hasattr(out, f) for f in names):
-        out = tuple(getattr(out, f) for f in names)
+    elif isinstance(out, dict) and {n for n in names if n} <= set(out):
+        out = tuple(out[n] for n in names if n)
+    elif all(hasattr(out, n) for n in names if n):  # a record, e.g. CellGrads
+        out = tuple(getattr(out, n) for n in names if n)
     elif not isinstance(out, (tuple, list)) or len(out) != len(names):
-        raise WrongReturn(f"returned {type(out).__name__}, expected a tuple of {len(names)} "
-                          f"arrays ({', '.join(names)})")
+        want = ", ".join(n or "cache" for n in names)
+        if isinstance(out, dict):
+            raise WrongReturn(f"returned a dict with the keys {', '.join(map(str, out))}, "
+                              f"expected {want}")
+        raise WrongReturn(f"returned {type(out).__name__}"
+                          f"{f' of {len(out)}' if isinstance(out, (tuple, list)) else ''}, "
+                          f"expected a tuple of {len(names)} ({want})")
+    else:
+        out = tuple(o for o, n in zip(out, names) if n)
     for part in out:
         if not isinstance(part, np.ndarray):
             raise WrongReturn(f"returned {type(part).__name__}, expected a numpy ndarray")

@@ -1,25 +1,11 @@
-"""TensorFlow's ``LSTMCell`` and Keras's ``LSTM``, each with a ``Dense`` layer (numpy only)."""
+"""TensorFlow's ``LSTMCell`` and Keras's ``LSTM``, each with a ``Dense`` layer (numpy only).
 
-import numpy as np
+Both layouts are declared in :data:`lstmdoc.layouts.spec.LAYOUTS` (``"tf_cell"``,
+``"keras"``); these functions name their arrays as the frameworks do.
+"""
 
-from .. import _validate as check
-from ..params import LSTMParams
-from .layout import KERAS_ORDER, TF_ORDER, check_params, folded_bias, gate_array, inverse, reorder
-
-
-def _from_dense(kernel, bias, H, dtype):
-    """Check a Dense layer's kernel (H, V) and bias (V,); return lstmdoc's ``Wy``, ``by``."""
-    kernel = check.float_array("dense_kernel", kernel, 2, dtype)
-    if kernel.shape[0] != H:
-        raise ValueError(f"dense_kernel must have shape (H, V) with H = {H}, got {kernel.shape}")
-    bias = check.float_array("dense_bias", bias, 1, dtype)
-    check.shape("dense_bias", bias, (kernel.shape[1],), "(V,)")
-    return kernel.T.copy(), bias[:, None].copy()
-
-
-def _to_dense(params):
-    """A Dense layer's ``dense_kernel`` (H, V) and ``dense_bias`` (V,) from ``Wy``, ``by``."""
-    return {"dense_kernel": params.Wy.T.copy(), "dense_bias": params.by[:, 0].copy()}
+from .. import layouts
+from .layout import check_params
 
 
 def from_tf_cell(kernel, bias, dense_kernel, dense_bias, forget_bias=1.0):
@@ -28,8 +14,9 @@ def from_tf_cell(kernel, bias, dense_kernel, dense_bias, forget_bias=1.0):
     Parameters
     ----------
     kernel : ndarray of shape (D+H, 4H)
-        Rows act on x then h; column blocks i, j, f, o.
+        Rows act on x then h; column blocks i, j, f, o (j the candidate).
     bias : ndarray of shape (4H,)
+        Column blocks i, j, f, o.
     dense_kernel : ndarray of shape (H, V)
     dense_bias : ndarray of shape (V,)
     forget_bias : float, default 1.0
@@ -38,18 +25,11 @@ def from_tf_cell(kernel, bias, dense_kernel, dense_bias, forget_bias=1.0):
     Returns
     -------
     LSTMParams
+        Gate blocks in lstmdoc's order f, i, cproj, o; the forget bias kept apart.
     """
-    bias = gate_array("bias", bias, 1, meaning="(4H,)")
-    H = bias.shape[0] // 4
-    kernel = gate_array("kernel", kernel, 2, 4 * H, meaning=f"(D+H, 4H) with 4H = {4 * H}")
-    if kernel.shape[0] <= H:
-        raise ValueError(f"kernel must have shape (D+H, 4H) with H = {H} and D >= 1, "
-                         f"got {kernel.shape}")
-    check.float_array("bias", bias, 1, kernel.dtype)
-    inv = inverse(TF_ORDER)
-    return LSTMParams(reorder(kernel, inv, axis=1).T.copy(), reorder(bias, inv)[:, None].copy(),
-                      *_from_dense(dense_kernel, dense_bias, H, kernel.dtype),
-                      forget_bias=forget_bias)
+    return layouts.weights_from("tf_cell", {
+        "kernel": kernel, "bias": bias, "dense_kernel": dense_kernel, "dense_bias": dense_bias},
+        forget_bias)
 
 
 def to_tf_cell(params):
@@ -64,13 +44,12 @@ def to_tf_cell(params):
     Returns
     -------
     dict
-        ``kernel`` (D+H, 4H), ``bias`` (4H,), ``dense_kernel`` (H, V),
+        ``kernel`` (D+H, 4H) and ``bias`` (4H,) with column blocks in
+        TensorFlow's order i, j, f, o (j the candidate), ``dense_kernel`` (H, V),
         ``dense_bias`` (V,), ``forget_bias`` (float).
     """
     check_params(params)
-    return {"kernel": reorder(params.W, TF_ORDER).T.copy(),
-            "bias": reorder(params.b, TF_ORDER)[:, 0].copy(),
-            **_to_dense(params), "forget_bias": params.forget_bias}
+    return layouts.weights_to("tf_cell", params)
 
 
 def from_keras(kernel, recurrent_kernel, bias, dense_kernel, dense_bias):
@@ -79,7 +58,7 @@ def from_keras(kernel, recurrent_kernel, bias, dense_kernel, dense_bias):
     Parameters
     ----------
     kernel : ndarray of shape (D, 4H)
-        Column blocks i, f, c, o.
+        Column blocks i, f, c, o (c the candidate).
     recurrent_kernel : ndarray of shape (H, 4H)
     bias : ndarray of shape (4H,)
     dense_kernel : ndarray of shape (H, V)
@@ -88,20 +67,12 @@ def from_keras(kernel, recurrent_kernel, bias, dense_kernel, dense_bias):
     Returns
     -------
     LSTMParams
-        With ``forget_bias = 0``: Keras has none at run time.
+        Gate blocks in lstmdoc's order f, i, cproj, o, with ``forget_bias = 0``:
+        Keras has none at run time.
     """
-    recurrent_kernel = gate_array("recurrent_kernel", recurrent_kernel, 2, meaning="(H, 4H)")
-    H = recurrent_kernel.shape[0]
-    want = f"with H = {H} (from recurrent_kernel)"
-    gate_array("recurrent_kernel", recurrent_kernel, 2, 4 * H, meaning=f"(H, 4H) {want}")
-    kernel = gate_array("kernel", kernel, 2, 4 * H, meaning=f"(D, 4H) {want}")
-    bias = gate_array("bias", bias, 1, 4 * H, meaning=f"(4H,) {want}")
-    for name, a in (("recurrent_kernel", recurrent_kernel), ("bias", bias)):
-        check.float_array(name, a, a.ndim, kernel.dtype)
-    inv = inverse(KERAS_ORDER)
-    W = reorder(np.concatenate([kernel, recurrent_kernel]), inv, axis=1).T.copy()
-    return LSTMParams(W, reorder(bias, inv)[:, None].copy(),
-                      *_from_dense(dense_kernel, dense_bias, H, kernel.dtype), forget_bias=0.0)
+    return layouts.weights_from("keras", {
+        "kernel": kernel, "recurrent_kernel": recurrent_kernel, "bias": bias,
+        "dense_kernel": dense_kernel, "dense_bias": dense_bias})
 
 
 def to_keras(params):
@@ -114,10 +85,9 @@ def to_keras(params):
     Returns
     -------
     dict
-        ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H), ``bias`` (4H,),
-        ``dense_kernel`` (H, V), ``dense_bias`` (V,).
+        ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H) and ``bias`` (4H,),
+        column blocks in Keras's order i, f, c, o (c the candidate; not
+        CS231n's i, f, o, g); ``dense_kernel`` (H, V), ``dense_bias`` (V,).
     """
     check_params(params)
-    K = reorder(params.W, KERAS_ORDER).T
-    return {"kernel": K[:params.D].copy(), "recurrent_kernel": K[params.D:].copy(),
-            "bias": reorder(folded_bias(params), KERAS_ORDER)[:, 0].copy(), **_to_dense(params)}
+    return layouts.weights_to("keras", params)

@@ -1,10 +1,27 @@
-"""PyTorch's ``nn.LSTM`` and ``nn.Linear``: weights, inputs and gradients (torch loaded lazily)."""
+"""PyTorch's ``nn.LSTM`` and ``nn.Linear`` as lstmdoc's models, both ways (torch loaded lazily).
+
+One layer, one direction is :class:`~lstmdoc.LSTMParams`. A unidirectional
+stack ``nn.LSTM(num_layers=L)`` is :class:`lstmdoc.deep.DeepParams` with L
+forward layers (TensorFlow's ``MultiRNNCell``). A one-layer
+``nn.LSTM(bidirectional=True)`` whose ``out[-1]`` feeds the ``Linear`` is
+lstmdoc's bidirectional model: ``out[-1]`` is ``[h_fw(T); h_bw(T)]``, the
+backward direction's state after its first step. The arrays of each cell move
+as :data:`lstmdoc.layouts.spec.LAYOUTS` ``["torch"]`` declares.
+"""
 
 import numpy as np
 
-from .. import _validate as check
+from .. import layouts
+from ..deep.params import DeepParams
 from ..params import LSTMParams
-from .layout import TORCH_ORDER, check_params, folded_bias, gate_array, inverse, reorder
+from .layout import check_params
+
+BIDIRECTIONAL_STACK = (
+    "torch's bidirectional stacks are not lstmdoc's: in nn.LSTM(bidirectional=True, num_layers=L), "
+    "layer 2 reads both directions' outputs [h_fw; h_bw], while lstmdoc's two directions "
+    "(TensorFlow's bidirectional_dynamic_rnn over a MultiRNNCell) are independent stacks, "
+    "joined only at the output layer; a unidirectional stack or a one-layer bidirectional LSTM "
+    "converts")
 
 
 def _torch():
@@ -15,41 +32,67 @@ def _torch():
     return torch
 
 
-def _check_torch_modules(lstm, linear):
-    """Raise a clear error for any nn.LSTM/nn.Linear that lstmdoc's model cannot express."""
-    torch = _torch()
-    if not isinstance(lstm, torch.nn.LSTM):
+def check_torch_modules(lstm, linear):
+    """Raise a clear error for anything lstmdoc's models cannot express; return (L, directions).
+
+    ``lstm`` is recognised by what ``nn.LSTM`` has (its ``mode`` is ``"LSTM"``),
+    ``linear`` by ``nn.Linear``'s attributes: no torch import is needed to check them.
+    """
+    if getattr(lstm, "mode", None) != "LSTM" or not hasattr(lstm, "num_layers"):
         raise TypeError(f"lstm must be a torch.nn.LSTM, got {type(lstm).__name__}")
-    if not isinstance(linear, torch.nn.Linear):
+    if not all(hasattr(linear, a) for a in ("in_features", "out_features", "weight")):
         raise TypeError(f"linear must be a torch.nn.Linear, got {type(linear).__name__}")
-    if lstm.num_layers != 1:
-        raise ValueError(f"lstm has num_layers={lstm.num_layers}: only a single-layer LSTM is "
-                         "supported (lstmdoc's model is one cell)")
-    if lstm.bidirectional:
-        raise ValueError("lstm is bidirectional: only a unidirectional LSTM is supported")
     if lstm.proj_size:
         raise ValueError(f"lstm has proj_size={lstm.proj_size}: an LSTM with projections is "
                          "not supported")
-    if linear.in_features != lstm.hidden_size:
-        raise ValueError(f"linear must be nn.Linear(H, V) with H = {lstm.hidden_size} "
+    if lstm.bidirectional and lstm.num_layers > 1:
+        raise ValueError(f"lstm is bidirectional with num_layers={lstm.num_layers}: "
+                         + BIDIRECTIONAL_STACK)
+    directions = 2 if lstm.bidirectional else 1
+    if linear.in_features != directions * lstm.hidden_size:
+        what = "2H (both directions at out[-1])" if directions == 2 else "H"
+        raise ValueError(f"linear must be nn.Linear({what}, V) with H = {lstm.hidden_size} "
                          f"(lstm's hidden_size), got in_features={linear.in_features}")
-    dtypes = {p.dtype for p in [*lstm.parameters(), *linear.parameters()]}
-    if not dtypes <= {torch.float32, torch.float64} or len(dtypes) != 1:
+    dtypes = {str(p.dtype) for p in [*lstm.parameters(), *linear.parameters()]}
+    if not dtypes <= {"torch.float32", "torch.float64"} or len(dtypes) != 1:
         raise TypeError("lstm and linear must share one dtype, float32 or float64, got "
-                        + ", ".join(sorted(str(d) for d in dtypes)))
+                        + ", ".join(sorted(dtypes)))
+    return lstm.num_layers, directions
 
 
-def _np(t):
+def np_of(t):
+    """A tensor's values as a new numpy array."""
     return t.detach().cpu().numpy().copy()
 
 
-def _lstmdoc_W(ih, hh):
-    """lstmdoc's ``W`` (4H, D+H) from torch's ``weight_ih_l0``, ``weight_hh_l0`` (or grads)."""
-    return reorder(np.concatenate([_np(ih), _np(hh)], axis=1), inverse(TORCH_ORDER))
+def suffix(layer, direction):
+    """The suffix of a cell's parameters in ``nn.LSTM``: ``_l0``, ``_l1_reverse``, ..."""
+    return f"_l{layer}" + ("_reverse" if direction else "")
+
+
+def cells_of(lstm):
+    """``(layer, direction)`` of each cell, in lstmdoc's order (forward layers, then backward)."""
+    directions = 2 if lstm.bidirectional else 1
+    return [(l, d) for d in range(directions) for l in range(lstm.num_layers)]
+
+
+def torch_names(layer, direction):
+    """``{name in the "torch" layout: the cell's parameter name}``, e.g. ``weight_ih_l1``."""
+    return {n: n.replace("_l0", suffix(layer, direction)) for n in
+            ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")}
+
+
+def _cell(lstm, layer, direction):
+    """One cell of ``lstm`` as a :class:`lstmdoc.deep.Cell` (``b = bias_ih + bias_hh``)."""
+    names = torch_names(layer, direction)
+    arrays = {n: np_of(getattr(lstm, p)) for n, p in names.items() if lstm.bias or "weight" in n}
+    for n in ("bias_ih_l0", "bias_hh_l0"):  # a module built with bias=False has none
+        arrays.setdefault(n, np.zeros(4 * lstm.hidden_size, arrays["weight_ih_l0"].dtype))
+    return layouts.weights_from("torch", arrays)
 
 
 def from_torch(lstm, linear):
-    """Parameters of a single-layer, unidirectional ``nn.LSTM(D, H)`` and ``nn.Linear(H, V)``.
+    """lstmdoc's model of an ``nn.LSTM`` whose ``out[-1]`` feeds an ``nn.Linear(H, V)``.
 
     Gate blocks i, f, g, o become f, i, cproj, o; ``b = bias_ih + bias_hh``;
     ``forget_bias = 0`` (torch has none: whatever it learnt is in ``b``).
@@ -57,184 +100,84 @@ def from_torch(lstm, linear):
     Parameters
     ----------
     lstm : torch.nn.LSTM
+        One layer; or ``num_layers=L`` (a stack); or one bidirectional layer.
     linear : torch.nn.Linear
+        ``nn.Linear(H, V)``; ``nn.Linear(2H, V)`` for a bidirectional LSTM.
 
     Returns
     -------
-    LSTMParams
-        In the modules' dtype (float32 or float64); arrays copied.
+    LSTMParams or lstmdoc.deep.DeepParams
+        LSTMParams for one layer and one direction; otherwise a DeepParams (its
+        ``forward`` the stack, its ``backward`` the reverse direction, its
+        ``readout`` ``"outputs"``, what ``out[-1]`` holds). In the modules'
+        dtype; arrays copied.
 
     Raises
     ------
     TypeError, ValueError
-        For anything lstmdoc's model cannot express: several layers,
-        bidirectional, ``proj_size``, sizes that do not chain, other dtypes.
+        For anything lstmdoc's models cannot express: a bidirectional stack,
+        ``proj_size``, sizes that do not chain, other dtypes.
     """
-    _check_torch_modules(lstm, linear)
-    W = _lstmdoc_W(lstm.weight_ih_l0, lstm.weight_hh_l0)
-    b = (_np(lstm.bias_ih_l0) + _np(lstm.bias_hh_l0) if lstm.bias
-         else np.zeros(4 * lstm.hidden_size, W.dtype))
-    by = _np(linear.bias) if linear.bias is not None else np.zeros(linear.out_features, W.dtype)
-    return LSTMParams(W, reorder(b, inverse(TORCH_ORDER))[:, None], _np(linear.weight),
-                      by[:, None], forget_bias=0.0)
+    L, directions = check_torch_modules(lstm, linear)
+    cells = [_cell(lstm, l, d) for l, d in cells_of(lstm)]
+    dtype = cells[0].W.dtype
+    bias = np_of(linear.bias) if linear.bias is not None else np.zeros(linear.out_features, dtype)
+    Wy, by = layouts.convert.output_from("torch", {"weight": np_of(linear.weight), "bias": bias},
+                                         linear.in_features, dtype=dtype)
+    if L == 1 and directions == 1:
+        return LSTMParams(cells[0].W, cells[0].b, Wy, by, forget_bias=0.0)
+    return DeepParams(forward=cells[:L], backward=cells[L:] or None, Wy=Wy, by=by)
+
+
+def _check_deep(params):
+    """The ``(L, directions, H)`` of a DeepParams that one ``nn.LSTM`` can hold."""
+    L, directions = params.layers, params.directions
+    if directions == 2 and L > 1:
+        raise ValueError(f"params has {L} layers in both directions: " + BIDIRECTIONAL_STACK)
+    Hs = {cell.H for cell in params.cells}
+    if len(Hs) != 1:
+        raise ValueError(f"nn.LSTM has one hidden size for every cell; params has H = "
+                         f"{tuple(cell.H for cell in params.cells)}")
+    return L, directions, Hs.pop()
 
 
 def to_torch(params, batch_first=False):
-    """An ``nn.LSTM(D, H)`` and ``nn.Linear(H, V)`` computing the same model.
+    """An ``nn.LSTM`` and ``nn.Linear`` computing the same model.
 
-    ``forget_bias`` is folded into the f block of ``bias_ih``; ``bias_hh`` is 0.
+    ``forget_bias`` is folded into each ``bias_ih``'s f block, ``bias_hh`` is 0; gate
+    blocks i, f, g, o. The ``Linear`` reads ``out[-1]`` (a bidirectional model with
+    ``readout="states"``: ``torch.cat([h_n[0], h_n[1]], 1)``).
 
     Parameters
     ----------
-    params : LSTMParams
+    params : LSTMParams or lstmdoc.deep.DeepParams
+        A stack of cells of one hidden size (``num_layers=L``), or one layer in
+        both directions (``bidirectional=True``).
     batch_first : bool, optional
         Passed to ``nn.LSTM`` (default no): inputs (B, T, D) instead of (T, B, D).
 
     Returns
     -------
-    lstm : torch.nn.LSTM
-    linear : torch.nn.Linear
+    lstm, linear : torch.nn.LSTM, torch.nn.Linear
         In the parameters' dtype.
     """
-    check_params(params)
+    if isinstance(params, DeepParams):
+        (L, directions, H), cells = _check_deep(params), params.cells
+    else:
+        check_params(params)
+        (L, directions, H), cells = (1, 1, params.H), [params]
     if not isinstance(batch_first, bool):
         raise TypeError(f"batch_first must be a bool, got {type(batch_first).__name__}")
     torch = _torch()
-    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[params.dtype]
-    lstm = torch.nn.LSTM(params.D, params.H, batch_first=batch_first, dtype=dtype)
-    linear = torch.nn.Linear(params.H, params.V, dtype=dtype)
-    W = reorder(params.W, TORCH_ORDER)
-    values = {lstm.weight_ih_l0: W[:, :params.D], lstm.weight_hh_l0: W[:, params.D:],
-              lstm.bias_ih_l0: reorder(folded_bias(params), TORCH_ORDER)[:, 0],
-              lstm.bias_hh_l0: np.zeros(4 * params.H, params.dtype),
-              linear.weight: params.Wy, linear.bias: params.by[:, 0]}
+    dtype = getattr(torch, str(params.dtype))  # float32 or float64
+    lstm = torch.nn.LSTM(cells[0].D, H, num_layers=L, bidirectional=directions == 2,
+                         batch_first=batch_first, dtype=dtype)
+    linear = torch.nn.Linear(directions * H, params.V, dtype=dtype)
+    values = {linear.weight: params.Wy, linear.bias: params.by[:, 0]}
+    for cell, (l, d) in zip(cells, cells_of(lstm)):
+        arrays = layouts.weights_to("torch", cell)  # the forget bias folded into bias_ih
+        values.update({getattr(lstm, p): arrays[n] for n, p in torch_names(l, d).items()})
     with torch.no_grad():
         for p, v in values.items():
             p.copy_(torch.from_numpy(np.ascontiguousarray(v)))
     return lstm, linear
-
-
-def to_torch_inputs(X, h0, c0, batch_first=False):
-    """lstmdoc's inputs as tensors for ``nn.LSTM``: ``x`` and ``(h0, c0)``, ready for autograd.
-
-    Parameters
-    ----------
-    X : ndarray of shape (T, D, B)
-    h0, c0 : ndarray of shape (H, B)
-    batch_first : bool, optional
-        The ``nn.LSTM``'s (default no): ``x`` of shape (B, T, D) instead of (T, B, D).
-
-    Returns
-    -------
-    x : torch.Tensor of shape (T, B, D), or (B, T, D)
-    state : tuple of two torch.Tensor of shape (1, B, H)
-        Leaves with ``requires_grad=True``.
-    """
-    torch = _torch()
-    check.float_array("X", X, 3)
-    x = X.transpose(2, 0, 1) if batch_first else X.transpose(0, 2, 1)
-    leaf = lambda a: torch.tensor(np.ascontiguousarray(a), requires_grad=True)  # noqa: E731
-    states = []
-    for name, s in (("h0", h0), ("c0", c0)):
-        check.shape(name, check.float_array(name, s, 2, X.dtype), (s.shape[0], X.shape[2]),
-                    f"(H, B) with B = {X.shape[2]}")
-        states.append(leaf(s.T[None]))
-    return leaf(x), tuple(states)
-
-
-def grads_from_torch(lstm, linear, x=None, state=None):
-    """The gradients torch's autograd left in ``.grad``, in lstmdoc's layout and names.
-
-    Parameters
-    ----------
-    lstm : torch.nn.LSTM
-    linear : torch.nn.Linear
-    x : torch.Tensor, optional
-        The input, laid out as ``lstm.batch_first`` says; its gradient becomes ``"X"``.
-    state : tuple of two torch.Tensor of shape (1, B, H), optional
-        ``(h0, c0)``; their gradients become ``"h0"``, ``"c0"``.
-
-    Returns
-    -------
-    dict of ndarray
-        ``"W"``, ``"b"``, ``"Wy"``, ``"by"`` (and ``"X"``, ``"h0"``, ``"c0"``), as
-        :func:`lstmdoc.loss_and_grads` returns them. ``"b"`` is the gradient of
-        ``bias_ih`` (equal to that of ``bias_hh``: they are added); ``"b"`` and
-        ``"by"`` are left out for modules built with ``bias=False``.
-    """
-    _check_torch_modules(lstm, linear)
-    params = [lstm.weight_ih_l0, lstm.weight_hh_l0, linear.weight]
-    if any(p.grad is None for p in params):
-        raise ValueError("lstm and linear have no gradients: call loss.backward() first")
-    grads = {"W": _lstmdoc_W(lstm.weight_ih_l0.grad, lstm.weight_hh_l0.grad),
-             "Wy": _np(linear.weight.grad)}
-    if lstm.bias:  # a module without biases has no gradient for them
-        grads["b"] = reorder(_np(lstm.bias_ih_l0.grad), inverse(TORCH_ORDER))[:, None]
-    if linear.bias is not None:
-        grads["by"] = _np(linear.bias.grad)[:, None]
-    if state is not None:
-        grads.update(_state_grads(state, lstm.hidden_size))
-    if x is not None:
-        B = grads["c0"].shape[1] if state is not None else None
-        grads["X"] = _input_grad(x, lstm, B)
-    return grads
-
-
-def _state_grads(state, H):
-    """``{"h0", "c0"}``: the gradients of torch's ``(h0, c0)`` (1, B, H), as lstmdoc's (H, B)."""
-    grads = {}
-    for name, s in zip(("h0", "c0"), state):
-        g = _np(s.grad)
-        if g.ndim != 3 or g.shape[0] != 1 or g.shape[2] != H:
-            raise ValueError(f"{name} must have shape (1, B, H) with H = {H}, "
-                             f"got {tuple(g.shape)}")
-        grads[name] = g[0].T
-    return grads
-
-
-def _input_grad(x, lstm, B=None):
-    """The gradient of torch's input ``x`` as lstmdoc's ``X`` (T, D, B); ``B``: h0's and c0's."""
-    g = _np(x.grad)
-    layout = "(B, T, D)" if lstm.batch_first else "(T, B, D)"
-    if g.ndim != 3 or g.shape[2] != lstm.input_size:
-        raise ValueError(f"x must have shape {layout} with D = {lstm.input_size}, "
-                         f"got {tuple(g.shape)}")
-    if B is not None and g.shape[0 if lstm.batch_first else 1] != B:
-        raise ValueError(f"batch_first mismatch: lstm.batch_first={lstm.batch_first} reads x "
-                         f"of shape {tuple(g.shape)} as {layout}, but h0 and c0 have B = {B}")
-    return g.transpose(1, 2, 0) if lstm.batch_first else g.transpose(0, 2, 1)
-
-
-def grads_to_torch(grads):
-    """lstmdoc's gradients in torch's layout, keyed by ``nn.LSTM``/``nn.Linear`` parameter names.
-
-    Numpy only; set them with ``p.grad = torch.from_numpy(...)``.
-
-    Parameters
-    ----------
-    grads : dict of ndarray
-        At least ``"W"``, ``"b"``, ``"Wy"``, ``"by"`` (from :func:`lstmdoc.loss_and_grads`).
-
-    Returns
-    -------
-    lstm_grads : dict of ndarray
-        ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0`` (both
-        biases get ``db``: they are added in the forward pass).
-    linear_grads : dict of ndarray
-        ``weight``, ``bias``.
-    """
-    missing = [k for k in ("W", "b", "Wy", "by") if k not in grads]
-    if missing:
-        raise ValueError(f"grads must have the keys W, b, Wy, by; missing {', '.join(missing)}")
-    W = gate_array("grads['W']", grads["W"], 2, axis=0, meaning="(4H, D+H)")
-    H = W.shape[0] // 4
-    check.shape("grads['b']", check.float_array("grads['b']", grads["b"], 2), (4 * H, 1), "(4H, 1)")
-    Wy = check.float_array("grads['Wy']", grads["Wy"], 2)
-    check.shape("grads['Wy']", Wy, (Wy.shape[0], H), f"(V, H) with H = {H}")
-    check.shape("grads['by']", check.float_array("grads['by']", grads["by"], 2),
-                (Wy.shape[0], 1), "(V, 1)")
-    D = W.shape[1] - H
-    Wt, bt = reorder(W, TORCH_ORDER), reorder(grads["b"], TORCH_ORDER)[:, 0]
-    return ({"weight_ih_l0": Wt[:, :D].copy(), "weight_hh_l0": Wt[:, D:].copy(),
-             "bias_ih_l0": bt.copy(), "bias_hh_l0": bt.copy()},
-            {"weight": Wy.copy(), "bias": grads["by"][:, 0].copy()})
