@@ -30,6 +30,11 @@ def same(name, a, b, tol):
                  noise=0.0, entries=a.size, size=a.size)
 
 
+def masks(example, *names):
+    """The example's masks that it has (not None), as keyword arguments of the passes."""
+    return {name: getattr(example, name) for name in names if getattr(example, name, None) is not None}
+
+
 def compare(loss, grads, run_loss, run_grads, tol):
     """``"fast == run: loss"`` and ``"fast == run: <key>"`` for every key of either dict (missing: fails)."""
     return [same("fast == run: loss", loss, run_loss, tol)] + [
@@ -63,13 +68,13 @@ def check(example, tol=1e-6, same_tol=1e-12, finite_differences=True):
     (19, True)
     """
     p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
-    mask = getattr(example, "dropout_mask", None)
+    kw = masks(example, "dropout_mask", "target_mask")
 
     def fast_loss(params, X, h0, c0):
-        return model.loss_and_grads(params, X, y, h0, c0, dropout_mask=mask)[0]
+        return model.loss_and_grads(params, X, y, h0, c0, **kw)[0]
 
-    loss, grads = model.loss_and_grads(p, X, y, h0, c0, dropout_mask=mask)
-    r = model.run(p, X, y, h0, c0, mask)
+    loss, grads = model.loss_and_grads(p, X, y, h0, c0, **kw)
+    r = model.run(p, X, y, h0, c0, **kw)
     checks = compare(loss, grads, r.loss, r.grads, same_tol)
     if not finite_differences:
         return checks
@@ -113,6 +118,7 @@ def check_deep(example, same_tol=1e-12):
     (20, True)
     """
     p, X, y, h0, c0 = example.params, example.X, example.target, example.h0, example.c0
-    loss, grads = deep_model.loss_and_grads(p, X, y, h0, c0)
-    r = deep_model.run(p, X, y, h0, c0)
+    kw = masks(example, "dropout_mask", "target_mask")
+    loss, grads = deep_model.loss_and_grads(p, X, y, h0, c0, **kw)
+    r = deep_model.run(p, X, y, h0, c0, **kw)
     return compare(loss, flat(grads), r.loss, flat(r.grads), same_tol)
