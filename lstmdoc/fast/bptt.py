@@ -135,7 +135,7 @@ def backward(w, fw, dh_last=None, dh_out=None, slot=0):
         K_c = local_derivatives(v.G[start:end], v.C[start:end], v.TC[start:end],
                                 v.DA[start:end], None if v.M is None else v.M[start:end])
         through_steps(w, v, K_c, start, end, dh, dc)
-    return totals(w, fw, DA, dh, dc)
+    return totals(w, fw, DA, dh, dc, slot)
 
 
 def through_steps(w, v, K_c, start, end, dh, dc):
@@ -154,14 +154,18 @@ def through_steps(w, v, K_c, start, end, dh, dc):
         np.matmul(v.DA[t], w.Wh, out=dh)  # DHX, recurrent part: step t−1's dh_next
 
 
-def totals(w, fw, DA, dh0, dc0):
-    """Every time step at once: ``dW = DAᵀ [X, H_prev]``, ``db``, the input's gradient, the norms'."""
+def totals(w, fw, DA, dh0, dc0, slot=0):
+    """Every time step at once: ``dW = DAᵀ Z`` with ``Z = [X, H_prev]``, ``db``, the input's gradient, the norms'.
+
+    ``Z``, the T·B rows ``z_tᵀ = [x_t; h_{t-1}]ᵀ`` side by side, is gathered
+    into a kept buffer (one pass over it), so that ``dW`` is one product.
+    """
     T, B, fourH = DA.shape
     D, H = fw.X.shape[2], fourH // 4
     DA2 = DA.reshape(T * B, fourH)
-    dW = np.empty((fourH, D + H), dtype=DA.dtype)
-    np.matmul(DA2.T, fw.X.reshape(T * B, D), out=dW[:, :D])
-    np.matmul(DA2.T, fw.h_prev.reshape(T * B, H), out=dW[:, D:])
+    Z = workspace(("Z", slot), {"Z": (T * B, D + H)}, DA.dtype)["Z"]
+    Z[:, :D], Z[:, D:] = fw.X.reshape(T * B, D), fw.h_prev.reshape(T * B, H)
+    dW = DA2.T @ Z
     dX = (DA2 @ w.Wx).reshape(T, B, D)
     norms = () if fw.norm is None else ln.param_grads(fw.norm)
     return Grads(dW, np.add.reduce(DA2, axis=0)[:, None], dX, dh0, dc0, *norms)

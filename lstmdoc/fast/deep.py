@@ -76,7 +76,7 @@ def output(params, tops, target, target_mask, readout):
     if target.ndim == 1:
         read = [last_step(fws, reverse, readout) for fws, reverse in tops]
         h = np.concatenate([h for h, _ in read], axis=1)
-        loss, dWy, dby, dh = out.output_layer(params.Wy, params.by, h, target)
+        loss, dWy, dby, dh = out.last_step(params.Wy, params.by, h, target)
         cuts = np.cumsum([0] + [h.shape[1] for h, _ in read])
         return loss, dWy, dby, [enter(dh[:, a:b]) for (_, enter), a, b in zip(read, cuts, cuts[1:])]
     outputs = [fws[-1].outputs for fws, _ in tops]

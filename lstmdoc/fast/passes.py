@@ -72,7 +72,7 @@ def output(params, outputs, target, target_mask=None):
     into every ``h_t`` for a (T, B) target, whose T·B rows are one product each.
     """
     if target.ndim == 1:
-        loss, dWy, dby, dh = readout.output_layer(params.Wy, params.by, outputs[-1], target)
+        loss, dWy, dby, dh = readout.last_step(params.Wy, params.by, outputs[-1], target)
         return loss, dWy, dby, {"dh_last": dh}
     T, B, H = outputs.shape
     weight = None if target_mask is None else target_mask.reshape(T * B)

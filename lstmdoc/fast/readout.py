@@ -1,12 +1,28 @@
-"""The output layer in the fast pass: softmax cross-entropy over rows, and its gradients.
+"""The output layer in the fast pass: softmax cross-entropy and its gradients.
 
-Step 1 of the backward pass (:mod:`lstmdoc.output`) on rows, for any number R
-of them at once: the B last states of a many-to-one model, or the T·B states
-of every step when every step predicts, each product then one matrix product
-over all of them.
+The many-to-one model's output layer reads B states: :func:`last_step` calls
+the verified functions of Step 1 (:mod:`lstmdoc.output`) without their
+per-call checks, so its numbers are ``run``'s to the last bit. When every step
+predicts it reads T·B states: :func:`output_layer` computes the same on rows,
+each product one matrix product over all of them.
 """
 
 import numpy as np
+
+from .. import output
+
+
+def last_step(Wy, by, h, target):
+    """The many-to-one output layer on ``h_T``: ``(loss, dWy, dby, dh)``.
+
+    ``h`` (B, H) and the returned ``dh`` (B, H) are rows; ``Wy`` (V, H), ``by``
+    (V, 1), ``target`` (B,); ``dWy`` (V, H), ``dby`` (V, 1).
+    """
+    logits = output.output_forward.__wrapped__(h.T, Wy, by)
+    loss, probs = output.cross_entropy(logits, target)
+    d_logits = output.dlogits.__wrapped__(probs, target)
+    return (loss, output.dWy.__wrapped__(d_logits, h.T), output.dBy.__wrapped__(d_logits),
+            d_logits.T @ Wy)
 
 
 def output_layer(Wy, by, h, target, weight=None):
