@@ -2,8 +2,7 @@
 
 The fast pass's products (:mod:`lstmdoc.fast`), per layer: the input projection
 of all steps, one recurrent product per step forward and one backward, ``dW``
-(two products) and the input's gradient after the loop; then the output
-layer's three. Timed alone into preallocated outputs, they are what no
+and the input's gradient after the loop; then the output layer's three. Timed alone into preallocated outputs, they are what no
 rearranging of the numpy code around them can go below. The same products can
 be computed by another library: :func:`matmul_libraries` offers the ones
 installed (numpy's own BLAS, ``blis``, torch's), so the floor of each can be measured.
@@ -47,9 +46,9 @@ def products_step(case, matmul=np.matmul):
     for D, H in dims:
         X, WxT, WhT, Wh, Wx = new(T * B, D), new(D, 4 * H), new(H, 4 * H), new(4 * H, H), new(4 * H, D)
         G, h, da = new(T * B, 4 * H), new(B, H), new(B, 4 * H)
-        GT, Hs = np.ascontiguousarray(G.T), new(T * B, H)
+        GT, Z = np.ascontiguousarray(G.T), new(T * B, D + H)
         jobs += [(X, WxT, G, 1), (h, WhT, new(B, 4 * H), T), (da, Wh, new(B, H), T),
-                 (GT, X, new(4 * H, D), 1), (GT, Hs, new(4 * H, H), 1), (G, Wx, new(T * B, D), 1)]
+                 (GT, Z, new(4 * H, D + H), 1), (G, Wx, new(T * B, D), 1)]
     Wy, h, d = new(V, H_out), new(H_out, R), new(V, R)
     jobs += [(Wy, h, new(V, R), 1), (d, new(R, H_out), new(V, H_out), 1),
              (np.ascontiguousarray(d.T), Wy, new(R, H_out), 1)]
