@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import lstmdoc  # noqa: E402
 import lstmdoc.deep  # noqa: E402
 
-from . import bptt, cell_diagram, deep_diagram, step_plots, training, whole_cell  # noqa: E402
+from . import bptt, cell_diagram, deep_diagram, every_step, step_plots, training, whole_cell  # noqa: E402
 
 PROOF_STEP = 2
 """Index of the random example's time step the pages prove numerically, t = 3 of
@@ -66,6 +66,7 @@ def drawings():
                     for k in whole_cell.STEPS})
     figures.update(training_drawings())
     figures.update(deep_figures())
+    figures.update(every_step_figures())
     return figures
 
 
@@ -94,6 +95,27 @@ def deep_figures():
         "deep-bidirectional.svg": lambda: deep_diagram.unrolled(layers=1, bidirectional=True),
         "deep-both.svg": lambda: deep_diagram.unrolled(layers=2, bidirectional=True),
     }
+
+
+def every_step_figures():
+    """The figures of the part "Every step predicts" (docs/every-step/); the runs happen when drawn."""
+    import lstmdoc.train as train  # noqa: PLC0415  (not loaded by `import lstmdoc`)
+
+    def entering():
+        single, every = lstmdoc.example.random(), lstmdoc.example.random(every_step=True)
+        return every_step.entering(
+            lstmdoc.run(single.params, single.X, single.target, single.h0, single.c0),
+            lstmdoc.run(every.params, every.X, every.target, every.h0, every.c0,
+                        target_mask=every.target_mask))
+
+    def cut():
+        T = every_step.CHAR_MODEL["T"]
+        params, tokens, _ = every_step.char_model(train.pride_and_prejudice())
+        return every_step.cut(every_step.reach_back(params, tokens, T), T)
+
+    return {"every-step-entering.svg": entering, "every-step-cut.svg": cut,
+            "every-step-optimizers.svg":
+                lambda: every_step.optimizers(every_step.race(train.pride_and_prejudice()))}
 
 
 def svg_bytes(fig):

@@ -41,6 +41,20 @@ def lstm_forward(params, X, h0, c0, start=0, dropout_mask=None):
     return h, c, tuple(caches)
 
 
+def hidden_states(caches):
+    """``h_1 … h_T`` from the caches, ``h_t = o_t ⊙ tanh(c_t)`` as the cell computed it.
+
+    Parameters
+    ----------
+    caches : tuple of CellCache
+
+    Returns
+    -------
+    ndarray of shape (T, H, B)
+    """
+    return np.stack([cache.o * cache.tanh_c for cache in caches])
+
+
 def lstm_backward(dh_out, caches, W):
     """Backpropagation through time.
 
@@ -49,8 +63,9 @@ def lstm_backward(dh_out, caches, W):
     dh_out : ndarray of shape (H, B) or (T, H, B)
         Gradient of the loss with respect to the hidden states from outside
         the recurrence. Shape (H, B): the output layer's, into the last hidden
-        state only (many-to-one). Shape (T, H, B): one per time step, e.g. the
-        ``dx`` of a layer stacked above (see :mod:`lstmdoc.deep`).
+        state only (many-to-one). Shape (T, H, B): one per time step, the
+        output layer's when every step predicts (:mod:`lstmdoc.every_step`)
+        or the ``dx`` of a layer stacked above (see :mod:`lstmdoc.deep`).
     caches : tuple of CellCache
         From :func:`lstm_forward`, one per time step.
     W : ndarray of shape (4H, D+H)

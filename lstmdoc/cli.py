@@ -22,7 +22,7 @@ from tqdm import tqdm
 import lstmdoc
 import lstmdoc.train as lt
 
-from . import checkpoint
+from . import checkpoint, cli_tbptt
 from .trace import ALIASES, QUANTITIES, trace
 from .train.article_run import LR as ARTICLE_LR
 from .train.evaluation import FAR_WORSE
@@ -69,7 +69,9 @@ def add_train(subparsers):
         description="Train a word model with plain SGD on a text file, on the shipped fable "
                     "(--fable), or as the seed article's scripts did (--article: its model, "
                     "data and window schedule), and save it. The defaults are the Training page's "
-                    "fable run.",
+                    "fable run. With --epochs, train a language model as people do instead: "
+                    "truncated BPTT over the whole text, every step predicting the next word "
+                    "or character (--char), with the options of that group.",
         epilog=TRAIN_EPILOG)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("text", nargs="?", help="a UTF-8 text file to learn")
@@ -78,6 +80,8 @@ def add_train(subparsers):
     source.add_argument("--article", action="store_true",
                         help="the article's run as its scripts ran it: its 11 words, its "
                              "window schedule, its SGD")
+    source.add_argument("--novel", action="store_true",
+                        help="the shipped chapters 1-12 of Jane Austen's Pride and Prejudice")
     p.add_argument("--hidden", type=int, metavar="H", help=f"hidden size (default {d['hidden']})")
     p.add_argument("--steps", type=int, metavar="T",
                    help=f"words read before each prediction (default {d['steps']})")
@@ -92,14 +96,28 @@ def add_train(subparsers):
                    help=f"float type of the model (default {d['dtype']})")
     p.add_argument("--initial-state", choices=("zeros", "ones"), default="zeros",
                    help="with --article: the state every window starts from (default zeros)")
-    p.add_argument("--out", default="model.npz", metavar="PATH",
-                   help="the checkpoint to write (default model.npz), once training is done")
+    p.add_argument("--out", metavar="PATH",
+                   help="the checkpoint to write (default model.npz, or the --resume file), "
+                        "once training is done")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (the summary is still printed)")
+    cli_tbptt.add_options(p)
     p.set_defaults(run=run_train)
 
 
 def run_train(args):
+    args.out = args.out or args.resume or "model.npz"
+    if args.epochs is not None or args.resume:
+        if args.article or args.iterations is not None or args.initial_state != "zeros":
+            raise UsageError("--epochs trains by truncated BPTT over a text: --article, "
+                             "--iterations and --initial-state belong to the window runs")
+        if args.epochs is None:
+            raise UsageError("--resume needs --epochs: the total number of epochs to train")
+        return cli_tbptt.run(args, read_text(args), text_name(args), UsageError)
+    stream_only = [k for k in cli_tbptt.STREAM_ONLY if getattr(args, k) not in (None, False)]
+    if stream_only:
+        raise UsageError(f"--{stream_only[0].replace('_', '-')} needs --epochs (truncated BPTT "
+                         "over the text); without it, training runs on windows with plain SGD")
     hyper = train_hyper(args)
     check_positive(hyper)
     start, windows, vocab, state = training_data(args, hyper)
@@ -142,7 +160,7 @@ def train_hyper(args):
     if not args.article:
         if args.initial_state != "zeros":
             raise UsageError("--initial-state applies to --article only")
-        return {"text": "fable" if args.fable else args.text, **TRAIN_DEFAULTS, **given}
+        return {"text": text_name(args), **TRAIN_DEFAULTS, **given}
     fixed = [k for k in ARTICLE_FIXED if k in given]
     if fixed:
         raise UsageError(f"--{fixed[0].replace('_', '-')} does not apply to --article "
@@ -174,9 +192,15 @@ def check_positive(hyper):
             raise UsageError(f"--{name.replace('_', '-')} must be positive, got {hyper[name]}")
 
 
+def text_name(args):
+    return "fable" if args.fable else "novel" if args.novel else args.text
+
+
 def read_text(args):
     if args.fable:
         return lt.belling_the_cat()
+    if args.novel:
+        return lt.pride_and_prejudice()
     try:
         with open(args.text, encoding="utf-8") as f:
             return f.read()
@@ -217,10 +241,13 @@ def add_generate(subparsers):
                     "words (T as in training), so a prompt of T words works best.")
     p.add_argument("checkpoint", help="a checkpoint written by 'lstmdoc train'")
     p.add_argument("--prompt", required=True, help="the first words (from the model's vocabulary)")
-    p.add_argument("--words", type=int, default=20, metavar="N", help="words to add (default 20)")
+    p.add_argument("--words", "--length", type=int, default=20, metavar="N", dest="words",
+                   help="tokens to add: words, or characters for a character model (default 20)")
     p.add_argument("--temperature", type=float, default=0.0, metavar="TEMP",
                    help="0: always the most probable word (default); > 0: sample, higher is "
                         "more random")
+    p.add_argument("--top-k", type=int, metavar="K",
+                   help="sample among the K most probable tokens only (default: all)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sampling (default 0)")
     p.set_defaults(run=run_generate)
 
@@ -229,15 +256,18 @@ def run_generate(args):
     if args.words < 0:
         raise UsageError(f"--words must be >= 0, got {args.words}")
     ck = checkpoint.load(args.checkpoint)
-    if not lt.data.WORD.findall(args.prompt.lower()):  # else generate names its prompt_words
-        raise UsageError(f"--prompt must hold at least one word of the model's vocabulary "
-                         f"({len(ck.vocab)} words, e.g. {' '.join(ck.vocab[:3])}), "
+    chars, stream = ck.hyper.get("char", False), ck.hyper.get("mode") == "stream"
+    if not (args.prompt if chars else lt.data.WORD.findall(args.prompt.lower())):
+        kind = "characters" if chars else "words"
+        raise UsageError(f"--prompt must hold at least one {kind[:-1]} of the model's vocabulary "
+                         f"({len(ck.vocab)} {kind}, e.g. {' '.join(ck.vocab[:3])}), "
                          f"got {args.prompt!r}")
-    context = ck.hyper.get("steps")
-    words = lt.generate(ck.params, ck.vocab, args.prompt, args.words,
-                        temperature=args.temperature, seed=args.seed,
-                        context=context if isinstance(context, int) else None)
-    print(" ".join([args.prompt.strip(), *words]))
+    # A window model reads its last T words from zeros; a truncated-BPTT model reads on.
+    context = ck.hyper.get("steps") if not stream else None
+    tokens = lt.generate(ck.params, ck.vocab, list(args.prompt) if chars else args.prompt,
+                         args.words, temperature=args.temperature, seed=args.seed,
+                         context=context if isinstance(context, int) else None, top_k=args.top_k)
+    print(args.prompt + "".join(tokens) if chars else " ".join([args.prompt.strip(), *tokens]))
     return 0
 
 
@@ -359,6 +389,9 @@ def execute(args):
         return e.code
     except KeyboardInterrupt:
         saved = "; nothing was saved" if args.run is run_train else ""
+        update = cli_tbptt.saved_update(args.out) if getattr(args, "saving", False) else None
+        if update is not None:
+            saved = f"; {args.out} holds update {update} (--resume {args.out} continues)"
         print(f"\n{command}: interrupted{saved}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `lstmdoc trace | head`: the reader left; not an error to report

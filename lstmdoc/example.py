@@ -6,7 +6,8 @@
 - :func:`random`: seeded, float64, every size different, asymmetric weights and
   a non-zero initial state. This is the one that proves the gradients. With
   ``layer_norm=True`` and/or ``keep_prob``, the same model with random layer-norm
-  gains and shifts and/or a seeded recurrent-dropout mask (the whole cell).
+  gains and shifts and/or a seeded recurrent-dropout mask (the whole cell); with
+  ``every_step=True``, a target at every step and a ragged mask.
 """
 
 import dataclasses
@@ -39,7 +40,8 @@ class Example:
     name : str
     params : LSTMParams
     X : ndarray of shape (T, D, B)
-    target : ndarray of int of shape (B,)
+    target : ndarray of int of shape (B,) or (T, B)
+        After the last step, or at every step.
     h0, c0 : ndarray of shape (H, B)
     vocab : tuple of str
         Class names (the article's vocabulary; ``()`` for the random example).
@@ -47,6 +49,8 @@ class Example:
         The input words of the article's window (``()`` for the random example).
     dropout_mask : ndarray of shape (T, H, B), or None
         Recurrent dropout's mask for this batch (None: no dropout).
+    target_mask : ndarray of shape (T, B), or None
+        The weight of each every-step prediction (None: all ones, or a (B,) target).
     """
 
     name: str
@@ -58,6 +62,7 @@ class Example:
     vocab: tuple = ()
     words: tuple = ()
     dropout_mask: np.ndarray = None
+    target_mask: np.ndarray = None
 
     @property
     def shape(self):
@@ -101,7 +106,7 @@ def article():
 
 
 def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
-           keep_prob=None):
+           keep_prob=None, every_step=False):
     """A seeded random example; by default every size differs from every other.
 
     Parameters
@@ -125,11 +130,16 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
         that a gain or shift in the wrong place cannot hide.
     keep_prob : float in (0, 1], optional
         Add a recurrent-dropout mask drawn with this keep probability.
+    every_step : bool, optional
+        A target at every step, shape (T, B), and a ragged ``target_mask``:
+        example n counts its first ``T − n`` steps (at least 1), as a batch
+        of sequences of different lengths padded to T would.
 
     Returns
     -------
     Example
-        Named ``"random"``, ``"layer-norm"``, ``"dropout"`` or ``"layer-norm + dropout"``.
+        Named ``"random"``, ``"layer-norm"``, ``"dropout"``, ``"every step"``, or a
+        combination (``"layer-norm + dropout"``).
         The plain model's numbers do not depend on the two options: the
         extras are drawn after everything else.
 
@@ -141,6 +151,9 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
     >>> ex = random(layer_norm=True, keep_prob=0.75)
     >>> ex.name, ex.params.norm_gain.shape, ex.dropout_mask.shape
     ('layer-norm + dropout', (20, 1), (6, 4, 2))
+    >>> ex = random(every_step=True)
+    >>> ex.target.shape, ex.target_mask[:, 1]
+    ((6, 2), array([1., 1., 1., 1., 1., 0.]))
     """
     rng = np.random.default_rng(seed)
 
@@ -161,4 +174,10 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
     if keep_prob is not None:
         names.append("dropout")
         mask = dropout_mask(keep_prob, (T, H, B), seed, dtype)
-    return Example(" + ".join(names) or "random", params, X, target, h0, c0, dropout_mask=mask)
+    target_mask = None
+    if every_step:
+        names.append("every step")
+        target = rng.integers(0, V, size=(T, B))
+        target_mask = (np.arange(T)[:, None] < np.maximum(T - np.arange(B), 1)).astype(dtype)
+    return Example(" + ".join(names) or "random", params, X, target, h0, c0,
+                   dropout_mask=mask, target_mask=target_mask)

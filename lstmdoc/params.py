@@ -73,6 +73,22 @@ def check_cell(W, b, forget_bias, Wy=None):
     return check.finite_scalar("forget_bias", forget_bias)
 
 
+def check_norms(norm_gain, norm_shift, H, dtype):
+    """Check layer norm's gains and shifts: both (5H, 1) arrays of ``dtype``, or both None.
+
+    Shared by :class:`LSTMParams` and the layers of :mod:`lstmdoc.deep`.
+    """
+    given = [name for name, a in (("norm_gain", norm_gain), ("norm_shift", norm_shift))
+             if a is not None]
+    if len(given) == 1:
+        missing = ({"norm_gain", "norm_shift"} - set(given)).pop()
+        raise ValueError(f"{given[0]} is given but {missing} is not: layer norm needs both "
+                         "(or neither, for the cell without layer norm)")
+    for name, a in (("norm_gain", norm_gain), ("norm_shift", norm_shift)):
+        if a is not None:
+            check.shape(name, check.float_array(name, a, 2, dtype), (5 * H, 1), "(5H, 1)")
+
+
 @dataclass(frozen=True)
 class LSTMParams:
     """Weights of the cell (TensorFlow's ``LayerNormBasicLSTMCell``) and the output layer.
@@ -140,14 +156,7 @@ class LSTMParams:
             raise ValueError(f"Wy must have shape (V, H) with H = {H} (from W), "
                              f"got {Wy.shape}{hint}")
         check.shape("by", check.float_array("by", self.by, 2, W.dtype), (Wy.shape[0], 1), "(V, 1)")
-        given = [name for name in ("norm_gain", "norm_shift") if getattr(self, name) is not None]
-        if len(given) == 1:
-            missing = ({"norm_gain", "norm_shift"} - set(given)).pop()
-            raise ValueError(f"{given[0]} is given but {missing} is not: layer norm needs both "
-                             "(or neither, for the cell without layer norm)")
-        for name in given:
-            check.shape(name, check.float_array(name, getattr(self, name), 2, W.dtype),
-                        (5 * H, 1), "(5H, 1)")
+        check_norms(self.norm_gain, self.norm_shift, H, W.dtype)
 
     @property
     def layer_norm(self):

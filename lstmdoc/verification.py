@@ -10,21 +10,13 @@ import dataclasses
 
 import numpy as np
 
-from .cell import cell_forward, cell_from_preactivation
+from .bptt import hidden_states
+from .every_step import sequence_cross_entropy, weights
 from .example import Example
 from .gradcheck import check_jobs
-from .layernorm import layernorm_forward
 from .model import check_inputs, loss_from, run
 from .output import cross_entropy
-
-STEP_NAMES = ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW", "db", "dx", "dh_prev", "dc_prev")
-"""The per-time-step quantities, in the article's order: the fields of
-:class:`~lstmdoc.cell_backward.CellGrads`, checked by :func:`~lstmdoc.verify` as
-``"<name>[k]"`` for time step t = k + 1."""
-
-NORM_STEP_NAMES = ("dnorm_gain", "dnorm_shift")
-"""The per-time-step quantities added by layer norm: this step's share of the
-gains' and shifts' gradients (:func:`~lstmdoc.cell_backward.dNorm`)."""
+from .step_checks import NORM_STEP_NAMES, STEP_NAMES, output_jobs, step_jobs
 
 SAMPLE = 32
 """Entries checked per quantity when :func:`~lstmdoc.verify` samples
@@ -67,8 +59,8 @@ def exhaustive_cost(T, D, H, B):
     return 2 * (T * whole_pass + T * (T + 1) // 2 * per_step)
 
 
-def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, tol=1e-6,
-           eps=1e-6, sample="auto", seed=0, progress=True):
+def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, target_mask=None,
+           tol=1e-6, eps=1e-6, sample="auto", seed=0, progress=True):
     """Check every gradient of a pass against central finite differences.
 
     Call it on a model of your own, ``verify(params, X, target, h0, c0)``,
@@ -81,13 +73,15 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, 
         anything (use ``params.astype(np.float64)``).
     X : ndarray of shape (T, D, B)
         Inputs, as for :func:`~lstmdoc.loss_and_grads`; omitted for an Example.
-    target : ndarray of int of shape (B,)
-        Class indices; omitted for an Example.
+    target : ndarray of int of shape (B,) or (T, B)
+        Class indices, after the last step or at every step; omitted for an Example.
     h0, c0 : ndarray of shape (H, B), optional
         Initial state; zeros when omitted.
     dropout_mask : ndarray of shape (T, H, B), optional
         Recurrent dropout's mask: every check runs the pass with it. For an
         Example, its own ``dropout_mask``.
+    target_mask : ndarray of shape (T, B), optional
+        With a (T, B) target, the weight of each prediction; for an Example, its own.
     tol : float, default 1e-6
         Largest accepted relative error of a quantity (over the entries checked).
     eps : float, default 1e-6
@@ -117,7 +111,9 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, 
         ``"dlogits"``, then ``"<step>[k]"`` for every name in ``STEP_NAMES``
         and every index ``k = 0, ..., T-1`` (time step ``t = k + 1``). With
         layer norm also ``"norm_gain"``, ``"norm_shift"`` after ``"by"``, and
-        every name in ``NORM_STEP_NAMES`` at every step.
+        every name in ``NORM_STEP_NAMES`` at every step. With a (T, B) target
+        also ``"dh_out[k]"`` at every step, after ``"dlogits"``: what the output
+        layer sends into ``h_t`` (perturbing ``h_t`` where the output layer reads it).
 
     Raises
     ------
@@ -148,17 +144,23 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, dropout_mask=None, 
                             "sample, seed and progress by keyword")
         if dropout_mask is None:
             dropout_mask = getattr(params, "dropout_mask", None)
+        if target_mask is None:
+            target_mask = getattr(params, "target_mask", None)
         params, X, target, h0, c0 = params.params, params.X, params.target, params.h0, params.c0
-    target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask)
+    target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask, target_mask)
     if params.dtype != np.float64:
         raise TypeError(f"verify needs float64 parameters and inputs, got {params.dtype}: finite "
                         "differences in float32 are too coarse (use params.astype(np.float64))")
     T, D, B = X.shape
     sample = resolve_sample(sample, exhaustive_cost(T, D, params.H, B))
-    r = run(params, X, target, h0, c0, dropout_mask)
-    jobs = _totals(params, X, target, h0, c0, r, dropout_mask)
+    r = run(params, X, target, h0, c0, dropout_mask, target_mask=target_mask)
+    hs = hidden_states(r.caches)
+    jobs = _totals(params, X, (target, target_mask), h0, c0, r, dropout_mask)
+    if target.ndim == 2:
+        jobs += output_jobs(params, hs, target, target_mask, r.dh_out)
     for k in range(T):
-        jobs += _step(params, X, target, k, r.caches[k], r.steps[k], dropout_mask)
+        jobs += step_jobs(params, X, (target, target_mask), k, r.caches[k], r.steps[k],
+                          dropout_mask, hs)
     return check_jobs(jobs, tol, eps, sample, seed, progress, "lstmdoc.verify")
 
 
@@ -180,13 +182,21 @@ def resolve_sample(sample, cost):
 def _totals(p, X, y, h0, c0, r, mask=None):
     """The checks of the whole pass: parameters, inputs, initial state, logits.
 
-    Each job is ``(name, loss as a function of x, x, analytic gradient, cell steps per call)``.
+    ``y`` is ``(target, target_mask)``. Each job is ``(name, loss as a function
+    of x, x, analytic gradient, cell steps per call)``.
     """
+    target, target_mask = y
+
     def loss(params, X, h0, c0):
-        return loss_from(params, X, y, 0, h0, c0, mask)
+        return loss_from(params, X, target, 0, h0, c0, mask, target_mask=target_mask)
+
+    def from_logits(z):
+        if target.ndim == 1:
+            return cross_entropy(z, target)[0]
+        return sequence_cross_entropy(z, target, weights(target, target_mask, z.dtype))[0]
 
     return parameter_jobs(p, X, h0, c0, r.grads, loss) + [
-        ("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, 1)]
+        ("dlogits", from_logits, r.logits, r.dlogits, 1)]
 
 
 def parameter_jobs(p, X, h0, c0, grads, loss):
@@ -208,59 +218,3 @@ def parameter_jobs(p, X, h0, c0, grads, loss):
         ("h0", lambda a: loss(p, X, a, c0), h0, grads["h0"], T),
         ("c0", lambda a: loss(p, X, h0, a), c0, grads["c0"], T),
     ]
-
-
-def _step(p, X, y, t, cache, grads, mask=None):
-    """The checks of time step ``t``; every function reruns the pass from that step on."""
-    D, H = p.D, p.H
-    h_prev, c_prev = cache.z[D:], cache.c_prev
-    a = p.W @ cache.z + p.b
-    # c is what dCt differentiates: the state before its norm (c_t itself without layer norm).
-    h, c = cache.o * cache.tanh_c, cache.f * c_prev + cache.i * cache.cproj_kept
-
-    def after(h, c):  # the loss, given the state at the end of step t
-        return loss_from(p, X, y, t + 1, h, c, mask)
-
-    def state(c):  # the state carried to step t+1, from the state before its norm
-        if not p.layer_norm:
-            return c
-        return layernorm_forward(c, p.norm_gain[4 * H:], p.norm_shift[4 * H:])[0]
-
-    def from_a(a):  # the loss, given step t's pre-activation
-        return after(*cell_from_preactivation(a, c_prev, p.forget_bias, p.norm_gain,
-                                              p.norm_shift, cache.mask)[:2])
-
-    def from_step_params(**change):  # the loss with other parameters in step t only
-        h, c, _ = cell_forward(dataclasses.replace(p, **change), X[t], h_prev, c_prev, cache.mask)
-        return after(h, c)
-
-    def from_block(k):  # the loss as a function of one gate's block of a
-        def f(block):
-            a2 = a.copy()
-            a2[k * H:(k + 1) * H] = block
-            return from_a(a2)
-        return f
-
-    def from_x(x):
-        X2 = X.copy()
-        X2[t] = x
-        return loss_from(p, X2, y, t, h_prev, c_prev, mask)
-
-    blocks = {"dFt": 0, "dIt": 1, "dCprojt": 2, "dOt": 3}  # the row order of W
-    funcs = {
-        "dHt": (lambda h2: after(h2, state(c)), h),
-        "dCt": (lambda c2: after(cache.o * np.tanh(state(c2)), state(c2)), c),
-        "dW": (lambda W: from_a(W @ cache.z + p.b), p.W),
-        "db": (lambda b: from_a(p.W @ cache.z + b), p.b),
-        "dx": (from_x, X[t]),
-        "dh_prev": (lambda h2: loss_from(p, X, y, t, h2, c_prev, mask), h_prev),
-        "dc_prev": (lambda c2: loss_from(p, X, y, t, h_prev, c2, mask), c_prev),
-    }
-    funcs.update({name: (from_block(k), a[k * H:(k + 1) * H]) for name, k in blocks.items()})
-    names = STEP_NAMES
-    if p.layer_norm:
-        names += NORM_STEP_NAMES
-        funcs["dnorm_gain"] = (lambda g: from_step_params(norm_gain=g), p.norm_gain)
-        funcs["dnorm_shift"] = (lambda s: from_step_params(norm_shift=s), p.norm_shift)
-    steps = len(X) - t
-    return [(f"{name}[{t}]", *funcs[name], getattr(grads, name), steps) for name in names]

@@ -132,8 +132,8 @@ BAD_FILES = {
     "meta not json": (lambda p: rewrite(p, meta=np.array("hello")), "not a JSON record"),
     "other format": (lambda p: rewrite(p, meta=meta(format="other", version=1)),
                      "does not say format 'lstmdoc-checkpoint'"),
-    "other version": (lambda p: rewrite(p, meta=meta(format="lstmdoc-checkpoint", version=2)),
-                      "format version 2; this lstmdoc reads version 1"),
+    "other version": (lambda p: rewrite(p, meta=meta(format="lstmdoc-checkpoint", version=99)),
+                      "format version 99; this lstmdoc reads versions 1 and 2"),
     "array missing": (lambda p: rewrite(p, Wy=None), "no array 'Wy'"),
     "wrong shape": (lambda p: rewrite(p, by=np.zeros((3, 1))), "by must have shape"),
     "nan": (lambda p: rewrite(p, W=np.full((20, 15), np.nan)), "W contains NaN"),
@@ -152,3 +152,45 @@ def test_a_bad_file_gets_a_clear_error_naming_it(tmp_path, model, case):
         checkpoint.load(bad)
     assert str(info.value).startswith(f"{bad}: ")
     assert isinstance(info.value, ValueError)
+
+
+# --- version 2: stacked and bidirectional models, training state ------------------------------
+
+def test_a_version_1_file_is_still_read(tmp_path, model):
+    path = tmp_path / "old.npz"
+    checkpoint.save(path, *model)
+    rewrite(path, meta=meta(format="lstmdoc-checkpoint", version=1, hyper={"hidden": 5}))
+    ck = checkpoint.load(path)
+    assert ck.hyper == {"hidden": 5} and np.array_equal(ck.params.W, model[0].W)
+    assert ck.optimizer is None and ck.state is None
+
+
+@pytest.mark.parametrize("make", [lambda: lstmdoc.deep.example.stacked(),
+                                  lambda: lstmdoc.deep.example.both()], ids=["stacked", "both"])
+def test_a_deep_model_round_trips(tmp_path, make):
+    ex = make()
+    vocab = tuple(f"w{k}" for k in range(ex.params.V))
+    checkpoint.save(tmp_path / "deep.npz", ex.params, vocab)
+    ck = checkpoint.load(tmp_path / "deep.npz")
+    assert ck.params.names == ex.params.names and ck.vocab == vocab
+    for a, b in zip(ck.params.cells, ex.params.cells):
+        assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+        assert a.forget_bias == b.forget_bias
+    assert np.array_equal(ck.params.Wy, ex.params.Wy) and np.array_equal(ck.params.by, ex.params.by)
+
+
+def test_the_optimizer_and_the_carried_state_round_trip(tmp_path, model):
+    from lstmdoc import train
+    from lstmdoc.train.optim import restore
+
+    params, vocab = model
+    ex = lstmdoc.example.article()
+    opt = train.Adam(0.01)
+    _, grads, state = lstmdoc.loss_and_grads(params, ex.X, ex.target, return_state=True)
+    params = opt.step(params, grads)
+    checkpoint.save(tmp_path / "m.npz", params, vocab, optimizer=opt, state=state)
+    ck = checkpoint.load(tmp_path / "m.npz")
+    again = restore(*ck.optimizer, ck.params)
+    assert again.t == 1 and again.settings() == opt.settings()
+    assert all(np.array_equal(again.slots[n][s], opt.slots[n][s]) for n in opt.slots for s in "mv")
+    assert all(np.array_equal(a, b) for a, b in zip(ck.state, state))

@@ -209,7 +209,7 @@ def test_a_folder_that_does_not_exist_exits_2(tmp_path, capsys):
 
 def test_argparse_errors_exit_2(capsys):
     assert main(["train"]) == 2
-    assert "one of the arguments text --fable --article is required" in capsys.readouterr().err
+    assert "one of the arguments text --fable --article --novel is required" in capsys.readouterr().err
     assert main(["train", "--fable", "--iterations", "many"]) == 2
     assert "invalid int value: 'many'" in capsys.readouterr().err
     assert main([]) == 2

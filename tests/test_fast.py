@@ -227,6 +227,7 @@ def verify_hook():
 
 
 WRONG = [("model", "loss_and_grads"), ("fast", "loss_and_grads"), ("fast.readout", "last_step"),
+         ("fast.readout", "output_layer"), ("fast.passes", "output"),
          ("fast.layer", "weights"), ("fast.norm", "norm_weights"), ("fast.norm", "param_grads"),
          ("fast.bptt", "local_derivatives"), ("fast.bptt", "totals")]
 

@@ -85,3 +85,53 @@ def test_deep_verify_checks_the_fast_pass(scale_by):
 @pytest.mark.parametrize("readout", ["outputs", "states"])
 def test_both_readouts(readout):
     assert_fast_equals_run(deep.example.random("both", 5, 4, 3, (4, 5), (5, 4), 6, 3, readout=readout))
+
+
+def with_norms_and_masks(ex, keep_prob=0.7, seed=0):
+    """``ex`` with layer norm in every cell and a dropout mask per cell (processing order)."""
+    import dataclasses
+
+    from lstmdoc.dropout import dropout_mask
+
+    rng = np.random.default_rng(seed)
+
+    def normed(cell):
+        H = cell.H
+        return dataclasses.replace(cell, norm_gain=1 + 0.3 * rng.standard_normal((5 * H, 1)),
+                                   norm_shift=0.2 * rng.standard_normal((5 * H, 1)))
+    p = ex.params
+    params = dataclasses.replace(p, forward=tuple(map(normed, p.forward)),
+                                 backward=None if p.backward is None else tuple(map(normed, p.backward)))
+    T, _, B = ex.X.shape
+    masks = tuple(dropout_mask(keep_prob, (T, c.H, B), seed + k) for k, c in enumerate(params.cells))
+    return params, masks
+
+
+@pytest.mark.parametrize("model", ["stacked", "both"])
+@pytest.mark.parametrize("every", [False, True], ids=["last step", "every step"])
+def test_deep_fast_with_layer_norm_dropout_and_every_step_targets(model, every):
+    H, H_bw = MODELS[model]
+    ex = deep.example.random(model, 9, 5, 3, H, H_bw, 6, 4)
+    params, masks = with_norms_and_masks(ex)
+    T, _, B = ex.X.shape
+    rng = np.random.default_rng(2)
+    target = rng.integers(0, 6, size=(T, B)) if every else ex.target
+    kw = dict(dropout_mask=masks)
+    if every:
+        kw["target_mask"] = (rng.random((T, B)) < 0.7) * 1.0 + np.eye(T, B)  # ragged, never all zero
+    loss, grads = deep.loss_and_grads(params, ex.X, target, ex.h0, ex.c0, **kw)
+    r = deep.run(params, ex.X, target, ex.h0, ex.c0, **kw)
+    assert abs(loss - r.loss) <= 1e-12 * r.loss
+    ours, theirs = fastcheck.flat(grads), fastcheck.flat(r.grads)
+    assert set(ours) == set(theirs) and any(k.endswith("norm_gain") for k in ours)
+    for key in theirs:
+        assert relative_error(ours[key], theirs[key]) <= 1e-12, key
+
+
+def test_deep_return_state_is_every_forward_cells_last_state():
+    ex = deep.example.random("stacked", 3, 5, 3, (4, 6), None, 6, 4)
+    _, _, (hs, cs) = deep.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0, return_state=True)
+    r = deep.run(ex.params, ex.X, ex.target, ex.h0, ex.c0)
+    for h, c, layer in zip(hs, cs, r.forward):
+        assert np.array_equal(h, layer.h[-1]) or relative_error(h, layer.h[-1]) < 1e-14
+        assert relative_error(c, layer.c) < 1e-14

@@ -36,6 +36,7 @@ def torch_loss_and_grads(ex):
     X, h, c = leaf(ex.X), leaf(ex.h0), leaf(ex.c0)
     inputs = {"X": X, "h0": h, "c0": c}
     H = p.H
+    hs = []
     for t in range(X.shape[0]):
         a = params["W"] @ torch.cat([X[t], h]) + params["b"]
         blocks = [a[k * H:(k + 1) * H] for k in range(4)]
@@ -51,8 +52,16 @@ def torch_loss_and_grads(ex):
         if p.layer_norm:
             c = layer_norm(c, g[4 * H:], s[4 * H:])
         h = torch.sigmoid(a_o) * torch.tanh(c)
-    logits = params["Wy"] @ h + params["by"]
-    loss = torch.nn.functional.cross_entropy(logits.T, torch.from_numpy(ex.target))
+        hs.append(h)
+    if ex.target.ndim == 2:  # every step predicts: the masked mean over every step's cross-entropy
+        m = torch.from_numpy(ex.target_mask)
+        ce = torch.stack([torch.nn.functional.cross_entropy(
+            (params["Wy"] @ h_t + params["by"]).T, torch.from_numpy(y_t), reduction="none")
+            for h_t, y_t in zip(hs, ex.target)])
+        loss = (m * ce).sum() / m.sum()
+    else:
+        logits = params["Wy"] @ h + params["by"]
+        loss = torch.nn.functional.cross_entropy(logits.T, torch.from_numpy(ex.target))
     loss.backward()
     grads = {name: v.grad.numpy() for name, v in {**params, **inputs}.items()}
     return loss.item(), grads
@@ -61,14 +70,16 @@ def torch_loss_and_grads(ex):
 CASES = [dict(layer_norm=True), dict(keep_prob=0.7), dict(layer_norm=True, keep_prob=0.7),
          dict(layer_norm=True, T=3, D=2, H=1, V=3, B=1),                 # H = 1: variance 0
          dict(layer_norm=True, keep_prob=0.5, T=4, D=5, H=3, V=4, B=1),  # B = 1
-         dict(layer_norm=True, keep_prob=0.8, seed=9, T=7, D=4, H=6, V=5, B=3)]
+         dict(layer_norm=True, keep_prob=0.8, seed=9, T=7, D=4, H=6, V=5, B=3),
+         dict(layer_norm=True, keep_prob=0.7, every_step=True),           # every step predicts
+         dict(layer_norm=True, keep_prob=0.8, seed=9, T=7, D=4, H=6, V=5, B=3, every_step=True)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda k: "-".join(f"{a}{b}" for a, b in k.items()))
 def test_whole_cell_matches_torch_autograd(case):
     ex = random(**{"seed": 2, **case})
     loss, grads = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0,
-                                         dropout_mask=ex.dropout_mask)
+                                         dropout_mask=ex.dropout_mask, target_mask=ex.target_mask)
     t_loss, t_grads = torch_loss_and_grads(ex)
     assert set(grads) == set(t_grads)
     assert abs(loss - t_loss) <= 1e-12 * abs(t_loss)

@@ -32,7 +32,7 @@ def test_both_worked_examples_verify():
 
 MUTANTS = [("cell_backward", n) for n in ("dHt", "dOt", "dCt", "dCprojt", "dFt", "dIt", "dW",
                                          "db", "dHX", "dC_next")] + \
-          [("model", n) for n in ("dlogits", "dWy", "dBy", "dh_output")]
+          [("every_step", n) for n in ("dlogits", "dWy", "dBy", "dh_output")]
 
 
 @pytest.mark.parametrize("module, name", MUTANTS, ids=[n for _, n in MUTANTS])

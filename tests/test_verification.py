@@ -57,7 +57,7 @@ def test_a_model_with_vanishing_early_gradients_verifies():
 
 
 SCALED = [("cell_backward", n) for n in ("dOt", "dCt", "dFt", "dHX", "dC_next", "dW")] + \
-         [("model", n) for n in ("dWy", "dh_output")]
+         [("every_step", n) for n in ("dWy", "dh_output")]
 
 
 @pytest.mark.parametrize("module, name", SCALED, ids=[n for _, n in SCALED])

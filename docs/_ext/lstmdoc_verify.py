@@ -2,12 +2,13 @@
 
 On ``builder-inited`` (every builder: html, doctest, ...) it starts, in
 worker processes while the pages are read (:mod:`lstmdoc_background`),
-:func:`lstmdoc.verify` on both worked examples and on the random example
-with layer norm, with recurrent dropout, and with both (the whole cell), every
+:func:`lstmdoc.verify` on both worked examples, on the random example
+with layer norm, with recurrent dropout, and with both (the whole cell), and
+with a target at every step and a ragged mask (every step predicts), every
 entry of every gradient, and :func:`lstmdoc.deep.verify` on the stacked,
-bidirectional and stacked-bidirectional random examples and on one that reads
-the final states (the gradients of ``deep.loss_and_grads``, what users call,
-and the crossings inside ``deep.run``). Any gradient that disagrees with
+bidirectional and stacked-bidirectional random examples, on one that reads
+the final states, and on a tagger that predicts at every step (the gradients of
+``deep.loss_and_grads``, what users call, and the crossings inside ``deep.run``). Any gradient that disagrees with
 central finite differences stops the build with a ``VerificationError``.
 The results become ``docs/_generated/verification.md``, the table the index
 page includes, and ``docs/_generated/deep-verification.md``.
@@ -31,6 +32,7 @@ WHAT = {
     "Wy": "output weights (Step 1, DWy)", "by": "output biases (Step 1, DBy)",
     "X": "every input", "h0": "initial hidden state", "c0": "initial cell state",
     "dlogits": "softmax + cross-entropy (Step 1)",
+    "dh_out": "h_t where the output layer reads it (every step predicts)",
     "dHt": "hidden state", "dOt": "output gate, pre-activation",
     "dCt": "cell state (with layer norm: before its norm)", "dCprojt": "candidate, pre-activation",
     "dFt": "forget gate, pre-activation", "dIt": "input gate, pre-activation",
@@ -47,19 +49,22 @@ EXAMPLES = (
     lambda: lstmdoc.example.article(), lambda: lstmdoc.example.random(),
     lambda: lstmdoc.example.random(layer_norm=True), lambda: lstmdoc.example.random(keep_prob=0.75),
     lambda: lstmdoc.example.random(layer_norm=True, keep_prob=0.75),
+    lambda: lstmdoc.example.random(every_step=True),
 )
 
 
 DEEP_EXAMPLES = (
     lambda: lstmdoc.deep.example.stacked(), lambda: lstmdoc.deep.example.bidirectional(),
     lambda: lstmdoc.deep.example.both(), lambda: lstmdoc.deep.example.bidirectional(readout="states"),
+    lambda: lstmdoc.deep.example.tagger(),
 )
 
 DEEP_WHAT = {
     "W": "every cell's gate weights", "b": "every cell's gate biases",
     "h0": "every cell's initial hidden state", "c0": "every cell's initial cell state",
     "Wy": "output weights, both halves", "by": "output biases", "X": "every input (both stacks read it)",
-    "dlogits": "softmax + cross-entropy", "dh_out": "each direction's half of Wyᵀ dlogits",
+    "dlogits": "softmax + cross-entropy",
+    "dh_out": "each direction's half of Wyᵀ dlogits (the tagger: at every step)",
     "dHt": "every layer's h at every step: dh_next + dx from above",
     "dx": "between layers: the dx of layer l ≥ 2, into the dHt of layer l−1",
 }

@@ -97,13 +97,14 @@ def split_rows(dh, H_fw):
 
     Parameters
     ----------
-    dh : ndarray of shape (H_fw + H_bw, B)
-        Rows in the order of ``Wy``'s columns: forward, then backward.
+    dh : ndarray of shape (H_fw + H_bw, B) or (T, H_fw + H_bw, B)
+        Rows in the order of ``Wy``'s columns: forward, then backward (one
+        such matrix per step with a leading T axis).
     H_fw : int
 
     Returns
     -------
-    dh_fw : ndarray of shape (H_fw, B)
-    dh_bw : ndarray of shape (H_bw, B)
+    dh_fw : ndarray of shape ([T,] H_fw, B)
+    dh_bw : ndarray of shape ([T,] H_bw, B)
     """
-    return dh[:H_fw], dh[H_fw:]
+    return dh[..., :H_fw, :], dh[..., H_fw:, :]

@@ -23,11 +23,13 @@ class DeepExample:
     name : str
     params : DeepParams
     X : ndarray of shape (T, D, B)
-    target : ndarray of int of shape (B,)
+    target : ndarray of int of shape (B,) or (T, B)
     h0, c0 : tuple of ndarray of shape (H_l, B)
         One per cell, in the order of ``params.cells``.
     vocab, words : tuple of str
         As in :class:`lstmdoc.example.Example` (``()`` for random examples).
+    target_mask : ndarray of shape (T, B), or None
+        With a (T, B) target, the weight of each prediction.
     """
 
     name: str
@@ -38,10 +40,11 @@ class DeepExample:
     c0: tuple
     vocab: tuple = ()
     words: tuple = ()
+    target_mask: np.ndarray = None
 
 
 def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype=np.float64,
-           readout="outputs"):
+           readout="outputs", every_step=False):
     """A seeded random deep example.
 
     Parameters
@@ -57,6 +60,9 @@ def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype
     dtype : float32 or float64
     readout : {"outputs", "states"}
         What a two-direction model's output layer reads (:class:`~lstmdoc.deep.DeepParams`).
+    every_step : bool, optional
+        A target at every step, shape (T, B), and a ragged mask (example n
+        counts its first ``T − n`` steps, at least 1), drawn after everything else.
 
     Returns
     -------
@@ -79,7 +85,11 @@ def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype
     X, target = normal(T, D, B, scale=1.0), rng.integers(0, V, size=B)
     h0 = tuple(normal(c.H, B) for c in params.cells)
     c0 = tuple(normal(c.H, B) for c in params.cells)
-    return DeepExample(name, params, X, target, h0, c0)
+    if not every_step:
+        return DeepExample(name, params, X, target, h0, c0)
+    target = rng.integers(0, V, size=(T, B))
+    mask = (np.arange(T)[:, None] < np.maximum(T - np.arange(B), 1)).astype(dtype)
+    return DeepExample(name, params, X, target, h0, c0, target_mask=mask)
 
 
 def stacked(seed=1):
@@ -119,6 +129,21 @@ def both(seed=3, readout="outputs"):
     """
     return random(_named("both", readout), seed, T=3, D=2, H=(4, 5), H_bw=(5, 4), V=6, B=7,
                   readout=readout)
+
+
+def tagger(seed=4):
+    """A tagger: two stacked layers each way, a target at every step and a ragged mask.
+
+    T=3, D=2, H_fw=(4, 5), H_bw=(5, 4), V=6, B=7; the output layer reads
+    ``[h_fw(t); h_bw(t)]`` at every step (:mod:`lstmdoc.every_step`).
+
+    >>> from lstmdoc.deep.example import tagger
+    >>> ex = tagger()
+    >>> ex.target.shape, ex.target_mask.sum(axis=0)
+    ((3, 7), array([3., 2., 1., 1., 1., 1., 1.]))
+    """
+    return random("tagger (every step)", seed, T=3, D=2, H=(4, 5), H_bw=(5, 4), V=6, B=7,
+                  every_step=True)
 
 
 def _named(name, readout):

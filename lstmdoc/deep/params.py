@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate as check
-from ..params import check_cell
+from ..params import check_cell, check_norms
 
 READOUTS = ("outputs", "states")
 """The values of :attr:`DeepParams.readout`."""
@@ -27,6 +27,8 @@ class Cell:
         for layer 1, the ``h_t`` of the layer below otherwise), then on its own ``h``.
     b : ndarray of shape (4H, 1)
     forget_bias : float, default 1.0
+    norm_gain, norm_shift : ndarray of shape (5H, 1), optional
+        Layer norm in this cell, as in :class:`lstmdoc.LSTMParams` (both, or neither).
 
     Examples
     --------
@@ -40,9 +42,17 @@ class Cell:
     W: np.ndarray
     b: np.ndarray
     forget_bias: float = 1.0
+    norm_gain: np.ndarray = None
+    norm_shift: np.ndarray = None
 
     def __post_init__(self):
         object.__setattr__(self, "forget_bias", check_cell(self.W, self.b, self.forget_bias))
+        check_norms(self.norm_gain, self.norm_shift, self.H, self.W.dtype)
+
+    @property
+    def layer_norm(self):
+        """Whether this cell has layer norm."""
+        return self.norm_gain is not None
 
     @property
     def H(self):
@@ -200,7 +210,8 @@ class DeepParams:
         if cells is not None and len(cells) != len(self.cells):
             raise ValueError(f"cells must hold {len(self.cells)} (W, b) pairs, one per cell, "
                              f"got {len(cells)}")
-        new = [Cell(W, b, c.forget_bias) for c, (W, b) in zip(self.cells, cells)] \
+        new = [Cell(W, b, c.forget_bias, c.norm_gain, c.norm_shift)
+               for c, (W, b) in zip(self.cells, cells)] \
             if cells is not None else list(self.cells)
         L = self.layers
         return DeepParams(forward=new[:L], backward=new[L:] if self.backward is not None else None,

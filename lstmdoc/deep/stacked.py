@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..bptt import lstm_backward, lstm_forward
+from ..bptt import hidden_states, lstm_backward, lstm_forward
 
 
 class LayerPass(NamedTuple):
@@ -23,6 +23,7 @@ class LayerPass(NamedTuple):
 
     caches: tuple   # T x CellCache
     h: np.ndarray   # (T, H, B)  h_1 … h_T: what the layer above reads
+    c: np.ndarray = None  # (H, B)  c_T, the last cell state
 
 
 class LayerGrads(NamedTuple):
@@ -34,25 +35,11 @@ class LayerGrads(NamedTuple):
     dX: np.ndarray   # (T, D, B)  into its input: the layer below's dh_out, or X's gradient
     dh0: np.ndarray  # (H, B)
     dc0: np.ndarray  # (H, B)
-    dnorm_gain: np.ndarray = None   # layer norm's, summed over time: None (no layer norm here)
+    dnorm_gain: np.ndarray = None   # (5H, 1) layer norm's, summed over time; None without
     dnorm_shift: np.ndarray = None
 
 
-def hidden_states(caches):
-    """``h_1 … h_T`` of one layer from its caches, ``h_t = o_t ⊙ tanh(c_t)`` as the cell computed it.
-
-    Parameters
-    ----------
-    caches : tuple of CellCache
-
-    Returns
-    -------
-    ndarray of shape (T, H, B)
-    """
-    return np.stack([cache.o * cache.tanh_c for cache in caches])
-
-
-def stack_forward(cells, X, h0, c0):
+def stack_forward(cells, X, h0, c0, masks=None):
     """Run the layers bottom to top, each over the whole sequence.
 
     Parameters
@@ -62,6 +49,8 @@ def stack_forward(cells, X, h0, c0):
     X : ndarray of shape (T, D, B)
     h0, c0 : sequence of ndarray of shape (H_l, B)
         One initial state per layer.
+    masks : sequence of ndarray of shape (T, H_l, B), optional
+        Recurrent dropout's mask of each layer (:mod:`lstmdoc.dropout`).
 
     Returns
     -------
@@ -70,10 +59,10 @@ def stack_forward(cells, X, h0, c0):
         output.
     """
     layers = []
-    for cell, h, c in zip(cells, h0, c0):
-        _, _, caches = lstm_forward(cell, X, h, c)
+    for cell, h, c, mask in zip(cells, h0, c0, masks or [None] * len(cells)):
+        _, c, caches = lstm_forward(cell, X, h, c, dropout_mask=mask)
         X = hidden_states(caches)  # the next layer's input
-        layers.append(LayerPass(caches, X))
+        layers.append(LayerPass(caches, X, c))
     return tuple(layers)
 
 

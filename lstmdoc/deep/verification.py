@@ -11,7 +11,8 @@ between layers and between directions, from :func:`~lstmdoc.deep.run`:
   the ``dHt`` of layer l−1 at step k (perturb layer l's input only);
 - ``dHt[d,l,k]``: the whole gradient of layer l's ``h`` at step k, its own
   ``dh_next`` plus the ``dx`` from above (perturb ``h`` where both read it);
-- ``dh_out[d]``: each direction's half of the output layer's gradient.
+- ``dh_out[d]``: each direction's half of the output layer's gradient (with a
+  (T, B) target, at every step: every step predicts).
 
 ``d`` is ``fw`` or ``bw``; ``l`` counts layers from 1; ``k`` indexes the
 stack's steps in its processing order (for ``bw``, step k reads ``x_{T-k}``).
@@ -22,8 +23,9 @@ for the progress bar and for ``sample="auto"``.
 import numpy as np
 
 from ..bptt import lstm_forward
+from ..every_step import loss_of as readout_loss, sequence_cross_entropy, weights
 from ..gradcheck import check_jobs
-from ..output import cross_entropy, output_forward
+from ..output import cross_entropy
 from ..verification import resolve_sample
 from . import model
 from .bidirectional import backward_read, flip_time
@@ -32,8 +34,8 @@ from .params import Cell
 from .stacked import hidden_states, stack_forward
 
 
-def verify(params, X=None, target=None, h0=None, c0=None, *, tol=1e-6, eps=1e-6,
-           sample="auto", seed=0, progress=True):
+def verify(params, X=None, target=None, h0=None, c0=None, *, target_mask=None, tol=1e-6,
+           eps=1e-6, sample="auto", seed=0, progress=True):
     """Check every gradient of a deep model's pass against central finite differences.
 
     Same signature and behaviour as :func:`lstmdoc.verify`: ``verify(params,
@@ -43,7 +45,8 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, tol=1e-6, eps=1e-6,
     ``eps``, ``sample`` (``"auto"``: every entry when that costs at most
     :data:`~lstmdoc.verification.EXHAUSTIVE_UP_TO` cell steps, else
     :data:`~lstmdoc.verification.SAMPLE` per quantity), ``seed`` and
-    ``progress`` (a tqdm bar after 2 s) as there.
+    ``progress`` (a tqdm bar after 2 s) as there; ``target`` (B,) or (T, B)
+    with its ``target_mask`` (:mod:`lstmdoc.every_step`; an example's own).
 
     Returns
     -------
@@ -63,30 +66,35 @@ def verify(params, X=None, target=None, h0=None, c0=None, *, tol=1e-6, eps=1e-6,
     >>> all(c.ok for c in checks), checks[0].entries, checks[0].size
     (True, 4, 1600)
     """
-    params, X, target, h0, c0 = _arguments(params, X, target, h0, c0)
-    jobs = _jobs(params, X, target, h0, c0)
+    params, X, target, h0, c0, target_mask = _arguments(params, X, target, h0, c0, target_mask)
+    jobs = _jobs(params, X, target, h0, c0, target_mask)
     sample = resolve_sample(sample, sum(2 * x.size * steps for *_, x, _, steps in jobs))
     return check_jobs(jobs, tol, eps, sample, seed, progress, "lstmdoc.deep.verify")
 
 
-def _arguments(params, X, target, h0, c0):
-    """``(params, X, target, h0, c0)`` from a DeepExample or as given, checked, in float64."""
+def _arguments(params, X, target, h0, c0, mask):
+    """``(params, X, target, h0, c0, mask)`` from a DeepExample or as given, checked, in float64."""
     if isinstance(params, DeepExample):
         if not all(a is None for a in (X, target, h0, c0)):
             raise TypeError("verify(example) takes the data from the example; pass tol, eps, "
                             "sample, seed and progress by keyword")
+        mask = params.target_mask if mask is None else mask
         params, X, target, h0, c0 = params.params, params.X, params.target, params.h0, params.c0
-    target, h0, c0 = model.check_inputs(params, X, target, h0, c0)
+    target, h0, c0 = model.check_inputs(params, X, target, h0, c0, mask)
+    if any(c.layer_norm for c in params.cells):
+        raise ValueError("deep.verify checks cells without layer norm (the tests check layer "
+                         "norm in stacks against finite differences and torch)")
     if params.dtype != np.float64:
         raise TypeError(f"verify needs float64 parameters and inputs, got {params.dtype}: finite "
                         "differences in float32 are too coarse to verify anything")
-    return params, X, target, h0, c0
+    return params, X, target, h0, c0, mask
 
 
-def _jobs(p, X, y, h0, c0):
+def _jobs(p, X, target, h0, c0, mask=None):
     """Every check as a job ``(name, f, x, analytic, cell steps per call of f)``."""
-    _, grads = model.loss_and_grads(p, X, y, h0, c0)  # what users call
-    r = model.run(p, X, y, h0, c0)                    # the crossings inside it
+    y = (target, mask)
+    _, grads = model.loss_and_grads(p, X, target, h0, c0, target_mask=mask)  # what users call
+    r = model.run(p, X, target, h0, c0, target_mask=mask)  # the crossings inside it
     jobs = _output_jobs(p, X, y, h0, c0, r, grads)
     stacks = [("fw", "forward", r.forward, r.forward_grads, p.forward, X)]
     if p.backward is not None:
@@ -105,21 +113,30 @@ def _jobs(p, X, y, h0, c0):
 
 def _output_jobs(p, X, y, h0, c0, r, grads):
     """The output layer, X, and the two halves of the gradient it sends into the stacks."""
-    def output_loss(h=r.h, Wy=p.Wy, by=p.by):  # nothing before the output layer depends on Wy, by
-        return cross_entropy(output_forward(h, Wy, by), y)[0]
+    target, mask = y
+    every = target.ndim == 2
+    read = r.h if every else r.h[None]  # what the output layer reads, one (H, B) per reading
+
+    def output_loss(h=read, Wy=p.Wy, by=p.by):  # nothing before the output layer depends on Wy, by
+        return readout_loss(h, Wy, by, target, mask)
+
+    def from_logits(z):
+        if not every:
+            return cross_entropy(z, target)[0]
+        return sequence_cross_entropy(z, target, weights(target, mask, z.dtype))[0]
 
     jobs = [("Wy", lambda Wy: output_loss(Wy=Wy), p.Wy, grads["Wy"], 1),
             ("by", lambda by: output_loss(by=by), p.by, grads["by"], 1),
-            ("X", lambda X: model.loss_of(p, X, y, h0, c0), X, grads["X"],
+            ("X", lambda X: model.loss_of(p, X, target, h0, c0, mask), X, grads["X"],
              p.directions * p.layers * len(X)),
-            ("dlogits", lambda z: cross_entropy(z, y)[0], r.logits, r.dlogits, 1)]
+            ("dlogits", from_logits, r.logits, r.dlogits, 1)]
     H_fw = p.forward[-1].H
     for d, rows in zip(("fw", "bw")[:p.directions], (slice(0, H_fw), slice(H_fw, None))):
         def from_half(half, rows=rows):
-            h = r.h.copy()
-            h[rows] = half
+            h = read.copy()
+            h[:, rows] = half if every else half[None]
             return output_loss(h)
-        jobs.append((f"dh_out[{d}]", from_half, r.h[rows], r.dh[rows], 1))
+        jobs.append((f"dh_out[{d}]", from_half, r.h[..., rows, :], r.dh[..., rows, :], 1))
     return jobs
 
 
@@ -137,11 +154,13 @@ class _Tail:
     """
 
     def __init__(self, p, y, r, d, cells, layers):
-        self.p, self.y, self.r, self.cells, self.layers = p, y, r, cells, layers
+        self.p, self.r, self.cells, self.layers = p, r, cells, layers
+        (self.target, self.mask), self.d = y, d
         T, H_fw = len(layers[0].caches), p.forward[-1].H
         self.rows = slice(0, H_fw) if d == "fw" else slice(H_fw, None)
+        self.every = self.target.ndim == 2  # every step predicts: the loss reads every step
         # Processing order: the backward stack's h_bw(T) is its step 0 (backward_read).
-        self.read = T - 1 if d == "fw" or p.readout == "states" else 0
+        self.read = T - 1 if d == "fw" or p.readout == "states" or self.every else 0
 
     def __call__(self, l, inputs, start=0, cell=None, h=None, c=None):
         if start > self.read:
@@ -153,9 +172,13 @@ class _Tail:
                 cell_m, h_m, c_m = cell or cell_m, h_m if h is None else h, c_m if c is None else c
             caches = lstm_forward(cell_m, inputs[:self.read + 1], h_m, c_m, start)[2]
             inputs = np.concatenate([self.layers[m].h[:start], hidden_states(caches)])
-        out = self.r.h.copy()
-        out[self.rows] = inputs[self.read]
-        return cross_entropy(output_forward(out, self.p.Wy, self.p.by), self.y)[0]
+        if self.every:  # every step's [h_fw(t); h_bw(t)], this stack's rows replaced
+            out = self.r.h.copy()
+            out[:, self.rows] = inputs if self.d == "fw" else flip_time(inputs)
+        else:
+            out = self.r.h.copy()[None]
+            out[0, self.rows] = inputs[self.read]
+        return readout_loss(out, self.p.Wy, self.p.by, self.target, self.mask)
 
     def state_before(self, m, start):
         """Layer ``m``'s ``(h, c)`` before step ``start``, as the forward pass had them."""

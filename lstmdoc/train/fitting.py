@@ -3,14 +3,16 @@
 import numpy as np
 
 from .. import model
+from ..deep import Cell, DeepParams
 from ..dropout import check_keep_prob, with_dropout
 from ..params import LSTMParams
 from .data import Windows, make_windows, positive_float, positive_int, tokenize
 from .loop import train
 
 
-def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0, layer_norm=False):
-    """Random starting weights for a word model.
+def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0, layer_norm=False,
+                layers=1):
+    """Random starting weights for a word (or character) model.
 
     Gate and output weights are normal with standard deviation
     ``1/sqrt(fan-in)`` (asymmetric, unlike the article's constant 0.1, so the
@@ -29,10 +31,12 @@ def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0, laye
     forget_bias : float
     layer_norm : bool, optional
         When true, with layer norm: gains 1 and shifts 0, as TensorFlow starts them.
+    layers : int, default 1
+        Above 1, a stack of that many cells of hidden size ``H`` (:mod:`lstmdoc.deep`).
 
     Returns
     -------
-    LSTMParams
+    LSTMParams, or DeepParams for ``layers > 1``
 
     Examples
     --------
@@ -51,6 +55,10 @@ def init_params(V, H, *, D=None, seed=0, dtype=np.float64, forget_bias=1.0, laye
 
     norm = dict(norm_gain=np.ones((5 * H, 1), dtype), norm_shift=np.zeros((5 * H, 1), dtype)) \
         if layer_norm else {}
+    if positive_int("layers", layers) > 1:
+        cells = [Cell(normal(4 * H, d + H), np.zeros((4 * H, 1), dtype), forget_bias, **norm)
+                 for d in [D] + [H] * (layers - 1)]
+        return DeepParams(forward=cells, Wy=normal(V, H), by=np.zeros((V, 1), dtype))
     return LSTMParams(W=normal(4 * H, D + H), b=np.zeros((4 * H, 1), dtype),
                       Wy=normal(V, H), by=np.zeros((V, 1), dtype), forget_bias=forget_bias, **norm)
 

@@ -1,37 +1,46 @@
-"""Text from a trained word model: predict a word, append it, repeat."""
+"""Text from a trained model: predict a token (word or character), append it, repeat."""
 
 import numpy as np
 
 from .. import _validate as check
-from ..bptt import lstm_forward
+from ..bptt import hidden_states, lstm_forward
 from ..output import output_forward, softmax
 from .data import WORD, one_hot, positive_int
 
 
-def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, context=None):
-    """Continue a prompt word by word.
+def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, context=None,
+             top_k=None):
+    """Continue a prompt token by token.
 
-    Each new word comes from running the model over the words so far (the
-    last ``context`` of them) from a zero state, as in training.
+    With ``context``, each new token comes from running the model over the
+    last ``context`` tokens from a zero state, as a model trained on windows
+    of that many was. Without it, the model reads on from its state, token
+    after token, as a model trained by truncated BPTT does (the same numbers
+    as rerunning it over everything so far from zeros, in one step per token).
 
     Parameters
     ----------
-    params : LSTMParams
-        A word model: ``D = V = len(vocab)``.
+    params : LSTMParams or DeepParams
+        A model whose input is one-hot tokens: ``D = V = len(vocab)``. A
+        bidirectional model cannot generate (it would read the future).
     vocab : sequence of str
-        The words the model's classes stand for.
+        The tokens the model's classes stand for (words, or characters).
     prompt_words : str or sequence of str
-        The start; a str is split into words like :func:`tokenize` does.
+        The start; a str is split into words like :func:`tokenize` does. For
+        a character model pass the characters, ``list("It is")``.
     n_words : int
-        How many words to add, >= 0.
+        How many tokens to add, >= 0.
     temperature : float, default 0
-        0: always the most probable word (greedy, deterministic). Above 0: a
+        0: always the most probable token (greedy, deterministic). Above 0: a
         sample from ``softmax(logits / temperature)``; higher is more random.
     seed : int, optional
         Seed of the sampling (ignored when greedy).
     context : int, optional
-        Read only the last ``context`` words (the ``T`` the model was trained
-        with); all of them when omitted.
+        Read only the last ``context`` tokens (the ``T`` a window model was
+        trained with); all of them, reading on from the state, when omitted.
+    top_k : int, optional
+        Sample only among the ``top_k`` most probable tokens (ties with the
+        ``top_k``-th are kept); every token when omitted.
 
     Returns
     -------
@@ -42,7 +51,8 @@ def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, con
     ------
     ValueError
         For a prompt word not in the vocabulary (naming it and the vocabulary
-        size), an empty prompt, or a negative temperature.
+        size), an empty prompt, a negative temperature, a ``top_k`` outside
+        ``[1, V]``, or a bidirectional model.
 
     Examples
     --------
@@ -64,16 +74,29 @@ def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, con
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     context = None if context is None else positive_int("context", context)
+    if top_k is not None and positive_int("top_k", top_k) > len(vocab):
+        raise ValueError(f"top_k must be at most V = {len(vocab)}, got {top_k}")
     rng = np.random.default_rng(seed)
-    tokens = list(prompt)
-    for _ in range(n_words):
-        logits = next_logits(params, tokens if context is None else tokens[-context:])
-        if temperature == 0:
-            tokens.append(int(np.argmax(logits)))
-        else:
-            probs = softmax(logits[:, None] / temperature)[:, 0]
-            tokens.append(int(rng.choice(len(vocab), p=probs / probs.sum())))
+    tokens, state = list(prompt), None
+    logits, state = read_on(params, tokens, None) if context is None else (None, None)
+    for k in range(n_words):
+        if context is not None:
+            logits, _ = read_on(params, tokens[-context:], None)
+        elif k:
+            logits, state = read_on(params, tokens[-1:], state)
+        tokens.append(pick(logits, temperature, top_k, rng))
     return tuple(vocab[k] for k in tokens[len(prompt):])
+
+
+def pick(logits, temperature, top_k, rng):
+    """The next token: the most probable (temperature 0), or a sample among the top k."""
+    if temperature == 0:
+        return int(np.argmax(logits))
+    z = logits / temperature
+    if top_k is not None:
+        z = np.where(z >= np.sort(z)[-top_k], z, -np.inf)
+    probs = softmax(z[:, None])[:, 0]
+    return int(rng.choice(len(logits), p=probs / probs.sum()))
 
 
 def prompt_tokens(params, vocab, prompt_words):
@@ -92,9 +115,31 @@ def prompt_tokens(params, vocab, prompt_words):
     return [index[w] for w in words]
 
 
-def next_logits(params, read):
-    """The logits (V,) of the word after the tokens ``read``, from a zero state, in float64."""
-    zeros = np.zeros((params.H, 1), dtype=params.dtype)
-    h, _, _ = lstm_forward(params, one_hot(np.array(read)[:, None], params.D, params.dtype),
-                           zeros, zeros)
-    return output_forward(h, params.Wy, params.by)[:, 0].astype(np.float64)
+def read_on(params, read, state):
+    """Run the model over the tokens ``read`` from ``state`` (None: zeros).
+
+    Returns
+    -------
+    logits : ndarray of shape (V,)
+        Of the token after the last one read, in float64.
+    state : tuple
+        ``(h, c)`` after the last one: arrays (H, 1), or for a stack one tuple per layer.
+    """
+    X = one_hot(np.array(read)[:, None], params.D, params.dtype)
+    cells = getattr(params, "cells", None)
+    if cells is None:
+        h, c = state or (np.zeros((params.H, 1), params.dtype),) * 2
+        h, c, _ = lstm_forward(params, X, h, c)
+        return output_forward(h, params.Wy, params.by)[:, 0].astype(np.float64), (h, c)
+    if params.backward is not None:
+        raise ValueError("a bidirectional model cannot generate text: its backward stack reads "
+                         "the sequence from its end, the tokens not yet written")
+    hs, cs = state or [[np.zeros((cell.H, 1), params.dtype) for cell in cells]] * 2
+    new_h, new_c = [], []
+    for cell, h, c in zip(cells, hs, cs):  # layer by layer, each reading the one below
+        h, c, caches = lstm_forward(cell, X, h, c)
+        X = hidden_states(caches)
+        new_h.append(h)
+        new_c.append(c)
+    return output_forward(h, params.Wy, params.by)[:, 0].astype(np.float64), \
+        (tuple(new_h), tuple(new_c))
