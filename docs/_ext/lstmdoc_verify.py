@@ -196,7 +196,7 @@ def verify_fast(app):
     """What users call, ``loss_and_grads`` of both packages (the fast passes): equal to ``run`` and to finite differences.
 
     On every single-cell example of :func:`verify_all` (both worked examples,
-    layer norm, dropout, both), through :func:`lstmdoc.fastcheck.check`; the
+    layer norm, dropout, both, every step), through :func:`lstmdoc.fastcheck.check`; the
     article's example against ``run`` only (its constant weights make every
     hidden unit alike: finite differences there prove nothing the random ones
     do not). On the deep examples of :func:`verify_deep`,

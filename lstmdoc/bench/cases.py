@@ -38,6 +38,7 @@ CASES = (
     Case("bidirectional", "large", "float32", 1.1, "torch"),
     Case("layer norm", "large", "float32", 1.5, "lstmdoc plain"),
     Case("dropout", "large", "float32", 1.2, "lstmdoc plain"),
+    Case("every step", "large", "float32", 1.1, "torch"),
 )
 
 
