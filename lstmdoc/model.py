@@ -4,8 +4,8 @@ A (B,) target is the article's many-to-one model (logits from the last ``h``,
 mean cross-entropy); a (T, B) target asks for a prediction at every step
 (:mod:`lstmdoc.every_step`). :func:`run` keeps everything (for pages and for
 inspecting a model step by step); :func:`loss_and_grads` is the short public
-contract, computed by the fast pass of :mod:`lstmdoc.fast` where it covers the
-model (the same numbers to round-off).
+contract, computed by the fast passes of :mod:`lstmdoc.fast` for every model
+(the same numbers to round-off).
 """
 
 from typing import NamedTuple

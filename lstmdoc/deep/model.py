@@ -1,7 +1,8 @@
 """The deep model: stacked cells, one or two directions, logits from the top at T or at every step.
 
 Same contract as :mod:`lstmdoc.model`: :func:`run` keeps every intermediate,
-:func:`loss_and_grads` returns the loss and the gradients. Initial states and
+:func:`loss_and_grads` returns the loss and the gradients (the fast pass of
+:mod:`lstmdoc.fast.deep`, a fast layer per layer and direction). Initial states and
 the per-cell gradients are tuples in the order of :attr:`DeepParams.cells`
 (forward layers bottom to top, then backward layers). A (T, B) target asks for
 a prediction at every step (:mod:`lstmdoc.every_step`): the output layer reads
