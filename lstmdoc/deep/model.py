@@ -250,7 +250,6 @@ def loss_and_grads(params, X, target, h0=None, c0=None, *, target_mask=None, dro
     if return_state and params.backward is not None:
         raise ValueError("return_state: a bidirectional model cannot carry its state into the next "
                          "chunk (its backward stack reads the chunk from its end)")
-    # Checked once, never per step; then the fast pass.
-    target, h0, c0 = check_inputs(params, X, target, h0, c0, target_mask, dropout_mask)
+    target, h0, c0 = check_inputs(params, X, target, h0, c0, target_mask, dropout_mask)  # once
     return fast.deep_loss_and_grads(params, X, target, h0, c0, dropout_mask, target_mask,
                                     return_state)
