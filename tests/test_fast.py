@@ -147,7 +147,7 @@ def test_a_layer_run_backwards_in_time_is_the_layer_on_reversed_input():
     for reverse, inputs, dh in ((True, X, dh_out), (False, X[::-1].copy(), dh_out[::-1].copy())):
         fw = layer.forward(w, inputs, ex.h0.T, ex.c0.T, reverse=reverse, slot=reverse)
         outputs = fw.outputs.copy() if reverse else fw.outputs[::-1].copy()
-        g = bptt.backward(w, fw, dh_out=dh, slot=reverse)
+        g = bptt.backward(w, fw, dh_out=dh)
         results.append((outputs, g.dW, g.db, g.dX if reverse else g.dX[::-1], g.dh0, g.dc0))
     for a, b in zip(*results):
         assert relative_error(a, b) < 1e-14

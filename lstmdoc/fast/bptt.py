@@ -13,7 +13,6 @@ from typing import NamedTuple
 import numpy as np
 
 from . import norm as ln
-from .buffers import workspace
 from .layer import steps
 
 BLOCK_BYTES = 2**18
@@ -115,7 +114,7 @@ def walk(fw, DA, dh_out):
                 None if fw.norm is None else ln.steps(fw.norm, r))
 
 
-def backward(w, fw, dh_last=None, dh_out=None, slot=0):
+def backward(w, fw, dh_last=None, dh_out=None):
     """Backpropagation through time over one layer (``fw`` is consumed: its buffers are reused).
 
     ``dh_last`` (B, H), optional: the gradient into the state after the last
@@ -125,7 +124,7 @@ def backward(w, fw, dh_last=None, dh_out=None, slot=0):
     layer above's input gradient, or every step's output layer). Returns :class:`Grads`.
     """
     T, B, H = fw.TC.shape
-    DA = workspace(("grad", slot), {"DA": fw.G.shape}, fw.G.dtype)["DA"]
+    DA = fw.DA
     dh = np.zeros((B, H), dtype=DA.dtype) if dh_last is None else dh_last.copy()
     dc = np.zeros_like(dh)  # dc_next: nothing after the last step
     v = walk(fw, DA, dh_out)
@@ -135,7 +134,7 @@ def backward(w, fw, dh_last=None, dh_out=None, slot=0):
         K_c = local_derivatives(v.G[start:end], v.C[start:end], v.TC[start:end],
                                 v.DA[start:end], None if v.M is None else v.M[start:end])
         through_steps(w, v, K_c, start, end, dh, dc)
-    return totals(w, fw, DA, dh, dc, slot)
+    return totals(w, fw, DA, dh, dc)
 
 
 def through_steps(w, v, K_c, start, end, dh, dc):
@@ -154,7 +153,7 @@ def through_steps(w, v, K_c, start, end, dh, dc):
         np.matmul(v.DA[t], w.Wh, out=dh)  # DHX, recurrent part: step t−1's dh_next
 
 
-def totals(w, fw, DA, dh0, dc0, slot=0):
+def totals(w, fw, DA, dh0, dc0):
     """Every time step at once: ``dW = DAᵀ Z`` with ``Z = [X, H_prev]``, ``db``, the input's gradient, the norms'.
 
     ``Z``, the T·B rows ``z_tᵀ = [x_t; h_{t-1}]ᵀ`` side by side, is gathered
@@ -163,7 +162,7 @@ def totals(w, fw, DA, dh0, dc0, slot=0):
     T, B, fourH = DA.shape
     D, H = fw.X.shape[2], fourH // 4
     DA2 = DA.reshape(T * B, fourH)
-    Z = workspace(("Z", slot), {"Z": (T * B, D + H)}, DA.dtype)["Z"]
+    Z = fw.Z
     Z[:, :D], Z[:, D:] = fw.X.reshape(T * B, D), fw.h_prev.reshape(T * B, H)
     dW = DA2.T @ Z
     dX = (DA2 @ w.Wx).reshape(T, B, D)

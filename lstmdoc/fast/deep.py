@@ -36,11 +36,11 @@ def stack_forward(cells, X, h0, c0, masks, reverse, slot):
     return ws, fws
 
 
-def stack_backward(ws, fws, slot, dh_last=None, dh_out=None):
+def stack_backward(ws, fws, dh_last=None, dh_out=None):
     """Every layer of one direction, top to bottom; returns their Grads, layer 1 first."""
     grads = [None] * len(fws)
     for l in reversed(range(len(fws))):
-        grads[l] = bptt.backward(ws[l], fws[l], dh_last, dh_out, slot=(slot, l))
+        grads[l] = bptt.backward(ws[l], fws[l], dh_last, dh_out)
         dh_last, dh_out = None, grads[l].dX  # the layer below's h_t receives dx at every step
     return grads
 
@@ -122,8 +122,7 @@ def loss_and_grads(params, X, target, h0, c0, dropout_mask=None, target_mask=Non
               for k, (cells, reverse) in enumerate(stacks)]
     loss, dWy, dby, entries = output(params, [(fws, r) for (_, fws), (_, r) in zip(passes, stacks)],
                                      target, target_mask, getattr(params, "readout", "outputs"))
-    grads = [stack_backward(ws, fws, ("deep", k), **entry)
-             for k, ((ws, fws), entry) in enumerate(zip(passes, entries))]
+    grads = [stack_backward(ws, fws, **entry) for (ws, fws), entry in zip(passes, entries)]
     if return_state:
         fws = passes[0][1]
         return loss, assemble(grads, dWy, dby), (tuple(columns(f.HS[-1]) for f in fws),

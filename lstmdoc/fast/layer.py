@@ -96,6 +96,8 @@ class Forward(NamedTuple):
     mask: np.ndarray = None      # (T, B, H)  recurrent dropout's mask on the candidate; None
     norm: ln.NormCache = None    # layer norm's x̂ and 1/σ of every step; None
     reverse: bool = False        # runs over x_T … x_1
+    DA: np.ndarray = None        # (T, B, 4H)    for the backward pass: K, then ∂L/∂a_t
+    Z: np.ndarray = None         # (T·B, D+H)   for the backward pass: [x_t; h_{t-1}]ᵀ side by side
 
     @property
     def outputs(self):
@@ -110,12 +112,13 @@ class Forward(NamedTuple):
 
 def buffers(w, X, mask, reverse, slot):
     """A :class:`Forward` of kept buffers for input rows ``X`` (T, B, D), not yet filled."""
-    T, B, _ = X.shape
+    T, B, D = X.shape
     H = w.Wh.shape[1]
-    shapes = {"HS": (T + 1, B, H), "CS": (T + 1, B, H), "G": (T, B, 4 * H), "TC": (T, B, H)}
+    shapes = {"HS": (T + 1, B, H), "CS": (T + 1, B, H), "G": (T, B, 4 * H), "TC": (T, B, H),
+              "DA": (T, B, 4 * H), "Z": (T * B, D + H)}
     ws = workspace(("layer", slot), shapes, X.dtype)
     norm = None if w.norm is None else ln.cache(("norm", slot), T, B, H, X.dtype)
-    return Forward(X, ws["HS"], ws["CS"], ws["G"], ws["TC"], mask, norm, reverse)
+    return Forward(X, ws["HS"], ws["CS"], ws["G"], ws["TC"], mask, norm, reverse, ws["DA"], ws["Z"])
 
 
 def forward(w, X, h0, c0, mask=None, reverse=False, slot=0):
@@ -143,7 +146,7 @@ def forward(w, X, h0, c0, mask=None, reverse=False, slot=0):
     G = fw.G  # the input projection of every step at once: one (T·B, D) × (D, 4H) product
     np.matmul(X.reshape(T * B, D), w.WxT, out=G.reshape(T * B, 4 * H))
     G += w.b
-    Hs, Cs, Gs, TCs = (steps(a, reverse) for a in (fw.HS, fw.CS, G, fw.TC))
+    Hs, Cs, Gs, TCs = steps(fw.HS, reverse), steps(fw.CS, reverse), steps(G, reverse), steps(fw.TC, reverse)
     Ms = None if mask is None else steps(mask, reverse)
     Ns = None if fw.norm is None else ln.steps(fw.norm, reverse)
     Hs[0], Cs[0] = h0, c0
