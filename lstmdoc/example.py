@@ -97,8 +97,8 @@ def article():
     X = np.zeros((T, D, 1))
     for t, w in enumerate(words):
         X[t, index[w], 0] = 1.0
-    params = LSTMParams(W=np.full((4 * H, D + H), 0.1), b=np.full((4 * H, 1), 0.1),
-                        Wy=np.array(OUT_WEIGHTS).T, by=np.array(OUT_BIASES)[:, None],
+    W, b = article_weights(D, H)
+    params = LSTMParams(W=W, b=b, Wy=np.array(OUT_WEIGHTS).T, by=np.array(OUT_BIASES)[:, None],
                         forget_bias=1.0)
     target = np.array([index[tokens[5]]])
     zeros = np.zeros((H, 1))
@@ -156,10 +156,7 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
     ((6, 2), array([1., 1., 1., 1., 1., 0.]))
     """
     rng = np.random.default_rng(seed)
-
-    def normal(*shape, scale=0.5):
-        return (scale * rng.standard_normal(shape)).astype(dtype)
-
+    normal = normal_draws(rng, dtype)
     params = LSTMParams(W=normal(4 * H, D + H), b=normal(4 * H, 1, scale=0.1),
                         Wy=normal(V, H, scale=1.0), by=normal(V, 1, scale=0.1),
                         forget_bias=1.0)
@@ -178,6 +175,24 @@ def random(seed=0, T=6, D=3, H=4, V=5, B=2, dtype=np.float64, layer_norm=False,
     if every_step:
         names.append("every step")
         target = rng.integers(0, V, size=(T, B))
-        target_mask = (np.arange(T)[:, None] < np.maximum(T - np.arange(B), 1)).astype(dtype)
+        target_mask = ragged_mask(T, B, dtype)
     return Example(" + ".join(names) or "random", params, X, target, h0, c0,
                    dropout_mask=mask, target_mask=target_mask)
+
+
+def article_weights(D, H):
+    """The article's gate weights and biases: every entry 0.1; ``W`` (4H, D+H), ``b`` (4H, 1)."""
+    return np.full((4 * H, D + H), 0.1), np.full((4 * H, 1), 0.1)
+
+
+def normal_draws(rng, dtype):
+    """``normal(*shape, scale=0.5)``: the random examples' draws from ``rng``, in ``dtype``."""
+    def normal(*shape, scale=0.5):
+        return (scale * rng.standard_normal(shape)).astype(dtype)
+    return normal
+
+
+def ragged_mask(T, B, dtype):
+    """A ``target_mask`` of shape (T, B) in which example n counts its first ``T − n`` steps (at
+    least 1), as a batch of sequences of different lengths padded to T would."""
+    return (np.arange(T)[:, None] < np.maximum(T - np.arange(B), 1)).astype(dtype)

@@ -113,3 +113,22 @@ def layernorm_param_grads(dy, cache):
     dgain, dshift : ndarray of shape (H, 1)
     """
     return (dy * cache.xhat).sum(axis=1, keepdims=True), dy.sum(axis=1, keepdims=True)
+
+
+def back_through_norm(dy, cache, block):
+    """∂L/∂(a layer norm's input) from ∂L/∂(its output); without layer norm, ``dy``.
+
+    Parameters
+    ----------
+    dy : ndarray of shape (H, B)
+    cache : CellCache
+    block : str
+        Which norm: ``"f"``, ``"i"``, ``"cproj"``, ``"o"`` or ``"state"``.
+
+    Returns
+    -------
+    dx : ndarray of shape (H, B)
+    """
+    if cache.norms is None:
+        return dy
+    return layernorm_backward(dy, getattr(cache.norms, block))[0]

@@ -10,6 +10,7 @@ in the recurrence only.
 """
 
 import dataclasses
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,60 +47,95 @@ def step_jobs(p, X, y, t, cache, grads, mask, hs):
     ``y`` is ``(target, target_mask)``; ``hs`` the hidden states, which the
     output layer reads at every step when every step predicts.
     """
-    D, H = p.D, p.H
-    target, target_mask = y
+    funcs = step_functions(Rerun(p, X, *y, mask, hs, t, cache))
+    names = STEP_NAMES + (NORM_STEP_NAMES if p.layer_norm else ())
+    steps = len(X) - t
+    return [(f"{name}[{t}]", *funcs[name], getattr(grads, name), steps) for name in names]
 
-    def tail(start, h, c, X=X, outputs=hs):  # steps start.. from (h, c); earlier outputs fixed
-        return loss_from(p, X, target, start, h, c, mask, target_mask=target_mask,
-                         outputs=outputs[:start])
-    h_prev, c_prev = cache.z[D:], cache.c_prev
+
+def step_functions(r):
+    """Every quantity of step ``r.t`` by name: the loss as a function of it, and its value."""
+    p, cache, t = r.p, r.cache, r.t
+    H, h_prev, c_prev = p.H, cache.z[p.D:], cache.c_prev
     a = p.W @ cache.z + p.b
     # c is what dCt differentiates: the state before its norm (c_t itself without layer norm).
     h, c = cache.o * cache.tanh_c, cache.f * c_prev + cache.i * cache.cproj_kept
+    blocks = {"dFt": 0, "dIt": 1, "dCprojt": 2, "dOt": 3}  # the row order of W
+    funcs = {
+        "dHt": (lambda h2: r.after(h2, r.state(c)), h),
+        "dCt": (lambda c2: r.after(cache.o * np.tanh(r.state(c2)), r.state(c2)), c),
+        "dW": (lambda W: r.from_a(W @ cache.z + p.b), p.W),
+        "db": (lambda b: r.from_a(p.W @ cache.z + b), p.b),
+        "dx": (r.from_x, r.X[t]),
+        "dh_prev": (lambda h2: r.tail(t, h2, c_prev), h_prev),  # through the recurrence only
+        "dc_prev": (lambda c2: r.tail(t, h_prev, c2), c_prev),
+    }
+    funcs.update({name: (r.from_block(a, k), a[k * H:(k + 1) * H]) for name, k in blocks.items()})
+    if p.layer_norm:
+        funcs["dnorm_gain"] = (lambda g: r.from_step_params(norm_gain=g), p.norm_gain)
+        funcs["dnorm_shift"] = (lambda s: r.from_step_params(norm_shift=s), p.norm_shift)
+    return funcs
 
-    def after(h, c):  # the loss, given the state at the end of step t (h also predicts at t)
-        return tail(t + 1, h, c, outputs=np.concatenate([hs[:t], h[None]]))
 
-    def state(c):  # the state carried to step t+1, from the state before its norm
+class Rerun(NamedTuple):
+    """The rest of a pass from time step ``t`` on, rerun from a changed quantity of step t.
+
+    Each method returns the loss; the output layer reads the hidden states of
+    the steps before the change as the pass computed them (``hs``).
+    """
+
+    p: object                # LSTMParams
+    X: np.ndarray            # (T, D, B)
+    target: np.ndarray       # (B,) or (T, B)
+    target_mask: np.ndarray  # (T, B), or None
+    mask: np.ndarray         # (T, H, B) recurrent dropout's mask, or None
+    hs: np.ndarray           # (T, H, B) the pass's hidden states
+    t: int                   # the time step (from 0)
+    cache: object            # CellCache of step t
+
+    def tail(self, start, h, c, X=None, outputs=None):
+        """Steps ``start``, ... run from ``(h, c)``; the outputs before ``start`` are fixed."""
+        X = self.X if X is None else X
+        outputs = self.hs if outputs is None else outputs
+        return loss_from(self.p, X, self.target, start, h, c, self.mask,
+                         target_mask=self.target_mask, outputs=outputs[:start])
+
+    def after(self, h, c):
+        """Given the state at the end of step t (``h`` also predicts at t)."""
+        return self.tail(self.t + 1, h, c, outputs=np.concatenate([self.hs[:self.t], h[None]]))
+
+    def state(self, c):
+        """The state carried to step t+1, from the state before its norm."""
+        p = self.p
         if not p.layer_norm:
             return c
-        return layernorm_forward(c, p.norm_gain[4 * H:], p.norm_shift[4 * H:])[0]
+        return layernorm_forward(c, p.norm_gain[4 * p.H:], p.norm_shift[4 * p.H:])[0]
 
-    def from_a(a):  # the loss, given step t's pre-activation
-        return after(*cell_from_preactivation(a, c_prev, p.forget_bias, p.norm_gain,
-                                              p.norm_shift, cache.mask)[:2])
+    def from_a(self, a):
+        """Given step t's pre-activation."""
+        p, cache = self.p, self.cache
+        return self.after(*cell_from_preactivation(a, cache.c_prev, p.forget_bias, p.norm_gain,
+                                                   p.norm_shift, cache.mask)[:2])
 
-    def from_step_params(**change):  # the loss with other parameters in step t only
-        h, c, _ = cell_forward(dataclasses.replace(p, **change), X[t], h_prev, c_prev, cache.mask)
-        return after(h, c)
+    def from_block(self, a, k):
+        """The loss as a function of the ``k``-th gate block (W's row order) of ``a``."""
+        H = self.p.H
 
-    def from_block(k):  # the loss as a function of one gate's block of a
         def f(block):
             a2 = a.copy()
             a2[k * H:(k + 1) * H] = block
-            return from_a(a2)
+            return self.from_a(a2)
         return f
 
-    def from_x(x):
-        X2 = X.copy()
-        X2[t] = x
-        return tail(t, h_prev, c_prev, X=X2)
+    def from_x(self, x):
+        """Given step t's input."""
+        X = self.X.copy()
+        X[self.t] = x
+        return self.tail(self.t, self.cache.z[self.p.D:], self.cache.c_prev, X=X)
 
-    blocks = {"dFt": 0, "dIt": 1, "dCprojt": 2, "dOt": 3}  # the row order of W
-    funcs = {
-        "dHt": (lambda h2: after(h2, state(c)), h),
-        "dCt": (lambda c2: after(cache.o * np.tanh(state(c2)), state(c2)), c),
-        "dW": (lambda W: from_a(W @ cache.z + p.b), p.W),
-        "db": (lambda b: from_a(p.W @ cache.z + b), p.b),
-        "dx": (from_x, X[t]),
-        "dh_prev": (lambda h2: tail(t, h2, c_prev), h_prev),  # through the recurrence only
-        "dc_prev": (lambda c2: tail(t, h_prev, c2), c_prev),
-    }
-    funcs.update({name: (from_block(k), a[k * H:(k + 1) * H]) for name, k in blocks.items()})
-    names = STEP_NAMES
-    if p.layer_norm:
-        names += NORM_STEP_NAMES
-        funcs["dnorm_gain"] = (lambda g: from_step_params(norm_gain=g), p.norm_gain)
-        funcs["dnorm_shift"] = (lambda s: from_step_params(norm_shift=s), p.norm_shift)
-    steps = len(X) - t
-    return [(f"{name}[{t}]", *funcs[name], getattr(grads, name), steps) for name in names]
+    def from_step_params(self, **change):
+        """With other parameters in step t only."""
+        cache = self.cache
+        h, c, _ = cell_forward(dataclasses.replace(self.p, **change), self.X[self.t],
+                               cache.z[self.p.D:], cache.c_prev, cache.mask)
+        return self.after(h, c)

@@ -11,7 +11,8 @@ import pytest
 import lstmdoc
 import lstmdoc.train as lt
 from lstmdoc import checkpoint, cli
-from lstmdoc.cli import main
+from lstmdoc.cli import common, main
+from lstmdoc.cli import train as cli_train
 
 SMALL = ["--hidden", "6", "--steps", "2", "--batch-size", "2", "--iterations", "30", "--quiet"]
 
@@ -77,7 +78,7 @@ def test_a_run_that_ends_a_little_worse_is_no_failure(tmp_path, capsys):
 
 
 def test_a_big_text_is_judged_on_evenly_spaced_windows(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "JUDGED", 5)
+    monkeypatch.setattr(cli_train, "JUDGED", 5)
     out = tmp_path / "fable.npz"
     assert main(["train", "--fable", "--iterations", "20", "--quiet", "--out", str(out)]) == 0
     summary = capsys.readouterr().out.splitlines()[1]
@@ -120,7 +121,7 @@ def test_train_the_fable_with_the_defaults_learns_it(tmp_path, capsys):
 
 
 def test_quiet_silences_the_bar_which_shows_the_loss(tmp_path, text, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)  # as if the run had lasted a second
+    monkeypatch.setattr(common, "PROGRESS_DELAY", 0)  # as if the run had lasted a second
     assert main(["train", str(text), *SMALL, "--out", str(tmp_path / "m.npz")]) == 0
     out, err = capsys.readouterr()
     assert err == "" and out.startswith("trained 30 iterations")
@@ -138,7 +139,7 @@ def interrupt(*args, **kwargs):
 
 
 def test_ctrl_c_during_training_exits_130_and_writes_nothing(tmp_path, text, monkeypatch, capsys):
-    monkeypatch.setattr(cli.ProgressBar, "__call__", interrupt)
+    monkeypatch.setattr(common.ProgressBar, "__call__", interrupt)
     out = tmp_path / "model.npz"
     assert main(["train", str(text), *SMALL, "--out", str(out)]) == 130
     assert "interrupted; nothing was saved" in capsys.readouterr().err

@@ -169,7 +169,7 @@ def test_astype_keeps_the_norm():
     assert np.array_equal(q.norm_shift, p.norm_shift.astype(np.float32))
 
 
-LN_MUTANTS = [("cell_backward", "layernorm_backward"), ("cell_backward", "layernorm_param_grads"),
+LN_MUTANTS = [("layernorm", "layernorm_backward"), ("cell_backward", "layernorm_param_grads"),
               ("cell_backward", "back_through_norm")]
 
 
@@ -185,14 +185,14 @@ def test_the_build_refuses_a_wrong_layernorm_backward(monkeypatch, tmp_path):
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
     pytest.importorskip("sphinx")
     import lstmdoc_verify
-    from lstmdoc import cell_backward
+    from lstmdoc import layernorm
 
     def forgot_the_mean(dy, cache):  # a classic slip: dx without the mean(dxhat) term
         dxhat = dy * cache.gain
         dx = cache.inv_std * (dxhat - cache.xhat * (dxhat * cache.xhat).mean(axis=0, keepdims=True))
-        return (dx, *cell_backward.layernorm_param_grads(dy, cache))
+        return (dx, *layernorm.layernorm_param_grads(dy, cache))
 
-    monkeypatch.setattr(cell_backward, "layernorm_backward", forgot_the_mean)
+    monkeypatch.setattr(layernorm, "layernorm_backward", forgot_the_mean)
     # Only the build's examples with layer norm: the others cannot catch this (and take time).
     monkeypatch.setattr(lstmdoc_verify, "EXAMPLES",
                         tuple(m for m in lstmdoc_verify.EXAMPLES if m().params.layer_norm))

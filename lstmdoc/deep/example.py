@@ -69,27 +69,25 @@ def random(name="random", seed=0, T=3, D=2, H=(4, 5), H_bw=None, V=6, B=7, dtype
     DeepExample
     """
     rng = np.random.default_rng(seed)
-
-    def normal(*shape, scale=0.5):
-        return (scale * rng.standard_normal(shape)).astype(dtype)
-
-    def stack(sizes):
-        inputs = (D, *sizes[:-1])
-        return [Cell(normal(4 * h, d + h), normal(4 * h, 1, scale=0.1)) for d, h in zip(inputs, sizes)]
-
-    forward = stack(H)
-    backward = stack(H_bw) if H_bw is not None else None
+    normal = single.normal_draws(rng, dtype)
+    forward = random_stack(normal, D, H)
+    backward = random_stack(normal, D, H_bw) if H_bw is not None else None
     width = H[-1] + (H_bw[-1] if H_bw is not None else 0)
     params = DeepParams(forward=forward, backward=backward, Wy=normal(V, width, scale=1.0),
                         by=normal(V, 1, scale=0.1), readout=readout)
     X, target = normal(T, D, B, scale=1.0), rng.integers(0, V, size=B)
     h0 = tuple(normal(c.H, B) for c in params.cells)
     c0 = tuple(normal(c.H, B) for c in params.cells)
-    if not every_step:
-        return DeepExample(name, params, X, target, h0, c0)
-    target = rng.integers(0, V, size=(T, B))
-    mask = (np.arange(T)[:, None] < np.maximum(T - np.arange(B), 1)).astype(dtype)
+    mask = None
+    if every_step:  # drawn after everything else
+        target, mask = rng.integers(0, V, size=(T, B)), single.ragged_mask(T, B, dtype)
     return DeepExample(name, params, X, target, h0, c0, target_mask=mask)
+
+
+def random_stack(normal, D, sizes):
+    """Cells of hidden sizes ``sizes``, the first reading D inputs, each the next one's input."""
+    inputs = (D, *sizes[:-1])
+    return [Cell(normal(4 * h, d + h), normal(4 * h, 1, scale=0.1)) for d, h in zip(inputs, sizes)]
 
 
 def stacked(seed=1):
@@ -179,17 +177,16 @@ def article(layers=1, bidirectional=False):
     if not isinstance(bidirectional, bool):
         raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
     ex = single.article()
-    D, H = ex.params.D, 5
+    D, H = ex.params.D, ex.params.H
 
     def stack():
-        return [Cell(np.full((4 * H, d + H), 0.1), np.full((4 * H, 1), 0.1), forget_bias=1.0)
+        return [Cell(*single.article_weights(d, H), forget_bias=1.0)
                 for d in [D] + [H] * (layers - 1)]
 
     Wy = np.concatenate([ex.params.Wy] * (2 if bidirectional else 1), axis=1)
     params = DeepParams(forward=stack(), backward=stack() if bidirectional else None,
                         Wy=Wy, by=ex.params.by.copy())
-    n = len(params.cells)
+    h0, c0 = (tuple(np.zeros((H, 1)) for _ in params.cells) for _ in "hc")
     name = f"article, {layers} layer{'s' if layers > 1 else ''}" + \
         (", bidirectional" if bidirectional else "")
-    return DeepExample(name, params, ex.X, ex.target, tuple(np.zeros((H, 1)) for _ in range(n)),
-                       tuple(np.zeros((H, 1)) for _ in range(n)), ex.vocab, ex.words)
+    return DeepExample(name, params, ex.X, ex.target, h0, c0, ex.vocab, ex.words)

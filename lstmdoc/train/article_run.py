@@ -126,13 +126,21 @@ def article(iterations=200, layers=1, bidirectional=False, initial_state="zeros"
     >>> bool(run.losses[0] == lstmdoc.loss_and_grads(ex.params, ex.X, ex.target)[0])
     True
     """
+    if layers != 1 or bidirectional:  # the article's LSTMMainmulti, LSTMMainbi, LSTMMainbimulti
+        params, loss_and_grads = deep.example.article(layers, bidirectional).params, deep.loss_and_grads
+    else:
+        params, loss_and_grads = example.article().params, None
+    state = article_state(params, initial_state)
+    return train(params, article_windows(iterations), lr, h0=state, c0=state,
+                 loss_and_grads=loss_and_grads, progress=progress)
+
+
+def article_state(params, initial_state):
+    """The state every window starts from: None for ``"zeros"``; for ``"ones"``, ones of
+    shape (H, 1), or one such array per cell of a :class:`~lstmdoc.deep.DeepParams`."""
     if initial_state not in INITIAL_STATES:
         raise ValueError(f"initial_state must be one of {INITIAL_STATES}, got {initial_state!r}")
-    if layers != 1 or bidirectional:  # the article's LSTMMainmulti, LSTMMainbi, LSTMMainbimulti
-        ex = deep.example.article(layers, bidirectional)
-        state = tuple(np.ones((5, 1)) for _ in ex.params.cells) if initial_state == "ones" else None
-        return train(ex.params, article_windows(iterations), lr, h0=state, c0=state,
-                     loss_and_grads=deep.loss_and_grads, progress=progress)
-    ex = example.article()
-    state = np.ones((ex.params.H, 1)) if initial_state == "ones" else None
-    return train(ex.params, article_windows(iterations), lr, h0=state, c0=state, progress=progress)
+    if initial_state == "zeros":
+        return None
+    cells = getattr(params, "cells", None)
+    return np.ones((params.H, 1)) if cells is None else tuple(np.ones((c.H, 1)) for c in cells)

@@ -81,15 +81,20 @@ def tokenize(text):
     >>> tokens, vocab
     (array([2, 1, 2, 0]), ('bell', 'cat', 'the'))
     """
+    return number_tokens(text, lambda text: WORD.findall(text.lower()), "words")
+
+
+def number_tokens(text, split, kind):
+    """The :class:`Corpus` of the tokens ``split(text)`` (``kind`` names them in errors)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    words = WORD.findall(text.lower())
-    if len(words) < 2:
-        raise ValueError(f"text must have at least 2 words (one to read, one to predict), "
-                         f"got {len(words)}")
-    vocab = tuple(sorted(set(words)))
+    tokens = split(text)
+    if len(tokens) < 2:
+        raise ValueError(f"text must have at least 2 {kind} (one to read, one to predict), "
+                         f"got {len(tokens)}")
+    vocab = tuple(sorted(set(tokens)))
     index = {w: k for k, w in enumerate(vocab)}
-    return Corpus(np.array([index[w] for w in words]), vocab)
+    return Corpus(np.array([index[w] for w in tokens]), vocab)
 
 
 def make_windows(tokens, T):

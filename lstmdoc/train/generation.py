@@ -68,24 +68,31 @@ def generate(params, vocab, prompt_words, n_words, temperature=0, seed=None, con
     """
     vocab = tuple(vocab)
     prompt = prompt_tokens(params, vocab, prompt_words)
+    temperature, context = check_sampling(n_words, temperature, context, top_k, len(vocab))
+    rng = np.random.default_rng(seed)
+    tokens = list(prompt)
+    logits, state = read_on(params, tokens, None) if context is None else (None, None)
+    for k in range(n_words):
+        if context is not None:  # a window model: the last `context` tokens, from zeros
+            logits, _ = read_on(params, tokens[-context:], None)
+        elif k:  # reading on: the token just written, from the state
+            logits, state = read_on(params, tokens[-1:], state)
+        tokens.append(pick(logits, temperature, top_k, rng))
+    return tuple(vocab[k] for k in tokens[len(prompt):])
+
+
+def check_sampling(n_words, temperature, context, top_k, V):
+    """Check :func:`generate`'s numbers; return ``temperature`` as a float and ``context``
+    as an int (or None)."""
     if isinstance(n_words, bool) or not isinstance(n_words, (int, np.integer)) or n_words < 0:
         raise ValueError(f"n_words must be an int >= 0, got {n_words!r}")
     temperature = check.finite_scalar("temperature", temperature)
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0, got {temperature}")
     context = None if context is None else positive_int("context", context)
-    if top_k is not None and positive_int("top_k", top_k) > len(vocab):
-        raise ValueError(f"top_k must be at most V = {len(vocab)}, got {top_k}")
-    rng = np.random.default_rng(seed)
-    tokens, state = list(prompt), None
-    logits, state = read_on(params, tokens, None) if context is None else (None, None)
-    for k in range(n_words):
-        if context is not None:
-            logits, _ = read_on(params, tokens[-context:], None)
-        elif k:
-            logits, state = read_on(params, tokens[-1:], state)
-        tokens.append(pick(logits, temperature, top_k, rng))
-    return tuple(vocab[k] for k in tokens[len(prompt):])
+    if top_k is not None and positive_int("top_k", top_k) > V:
+        raise ValueError(f"top_k must be at most V = {V}, got {top_k}")
+    return temperature, context
 
 
 def pick(logits, temperature, top_k, rng):

@@ -7,9 +7,7 @@ one, and nothing is dropped (case, punctuation, line breaks all count).
 
 from importlib import resources
 
-import numpy as np
-
-from .data import Corpus
+from .data import number_tokens
 
 
 def pride_and_prejudice():
@@ -59,11 +57,4 @@ def tokenize_chars(text):
     >>> tokens, vocab
     (array([1, 0, 3, 1, 2]), (' ', 'a', 'b', 'c'))
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if len(text) < 2:
-        raise ValueError(f"text must have at least 2 characters (one to read, one to predict), "
-                         f"got {len(text)}")
-    vocab = tuple(sorted(set(text)))
-    index = {ch: k for k, ch in enumerate(vocab)}
-    return Corpus(np.array([index[ch] for ch in text]), vocab)
+    return number_tokens(text, list, "characters")

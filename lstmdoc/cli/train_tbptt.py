@@ -15,19 +15,22 @@ from tqdm import tqdm
 
 import lstmdoc.train as lt
 
-from . import checkpoint
-from .train.optim import OPTIMIZERS, restore
+from .. import checkpoint
+from ..train.optim import OPTIMIZERS, restore
+from .common import ProgressBar, UsageError, check_positive, option
 
 DEFAULTS = {"hidden": 128, "layers": 1, "steps": 64, "batch_size": 32, "optimizer": "adam",
             "lr": 2e-3, "momentum": 0.9, "clip": None, "keep_prob": 1.0, "val_fraction": 0.1,
             "seed": 0, "dtype": "float64"}
 """The defaults of truncated-BPTT training; without ``--epochs`` the window run's apply
-(``lstmdoc.cli.TRAIN_DEFAULTS``)."""
+(``lstmdoc.cli.train.TRAIN_DEFAULTS``)."""
 MODEL = ("char", "hidden", "layers", "layer_norm", "steps", "batch_size", "optimizer", "lr",
          "momentum", "clip", "keep_prob", "val_fraction", "seed", "dtype")
 """What a resumed run takes from its checkpoint: given again, it must be the same."""
 STREAM_ONLY = ("char", "layers", "optimizer", "momentum", "clip", "layer_norm", "keep_prob",
                "val_fraction", "resume", "save_every")
+"""The options that only truncated-BPTT training takes."""
+POSITIVE = ("hidden", "layers", "steps", "batch_size", "epochs", "lr")
 
 
 def add_options(p):
@@ -57,51 +60,49 @@ def add_options(p):
                    help="continue the run saved in PATH exactly (its settings, its optimizer)")
 
 
-def hyper_from(args, text, source, usage_error):
+def hyper_from(args, text, source):
     """The run's settings: the checkpoint's when resuming, the options' and defaults' otherwise."""
     given = {k: getattr(args, k) for k in MODEL
              if getattr(args, k) is not None and getattr(args, k) is not False}
     hyper = {**DEFAULTS, "char": False, "layer_norm": False, **given, "mode": "stream", "text": source,
              "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "epochs": args.epochs}
     if hyper["optimizer"] not in OPTIMIZERS:
-        raise usage_error(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, "
-                          f"got {hyper['optimizer']!r}")
-    for name in ("hidden", "layers", "steps", "batch_size", "epochs", "lr"):
-        if not hyper[name] > 0:
-            raise usage_error(f"--{name.replace('_', '-')} must be positive, got {hyper[name]}")
+        raise UsageError(f"--optimizer must be one of {', '.join(OPTIMIZERS)}, "
+                         f"got {hyper['optimizer']!r}")
+    check_positive(hyper, POSITIVE)
     if hyper["clip"] is not None and not hyper["clip"] > 0:
-        raise usage_error(f"--clip must be positive, got {hyper['clip']} (leave it out for no "
-                          "clipping)")
+        raise UsageError(f"--clip must be positive, got {hyper['clip']} (leave it out for no "
+                         "clipping)")
     if not 0 < hyper["keep_prob"] <= 1:
-        raise usage_error(f"--keep-prob must lie in (0, 1], got {hyper['keep_prob']}")
-    if args.save_every is not None and args.save_every < 1:
-        raise usage_error(f"--save-every must be positive, got {args.save_every}")
+        raise UsageError(f"--keep-prob must lie in (0, 1], got {hyper['keep_prob']}")
+    if args.save_every is not None:
+        check_positive(vars(args), ("save_every",))
     return hyper, given
 
 
-def run(args, text, source, usage_error):
+def run(args, text, source):
     """Train (or resume), save, and print one line per epoch; return the exit status."""
-    hyper, given = hyper_from(args, text, source, usage_error)
-    ck = resumed(args.resume, hyper, given, usage_error) if args.resume else None
+    hyper, given = hyper_from(args, text, source)
+    ck = resumed(args.resume, hyper, given) if args.resume else None
     if ck is not None:
         hyper = {**ck.hyper, "epochs": hyper["epochs"]}
     tokens, vocab = (lt.tokenize_chars if hyper["char"] else lt.tokenize)(text)
     try:
         train_s, val_s = lt.split(tokens, hyper["val_fraction"], hyper["batch_size"], hyper["steps"])
     except ValueError as e:
-        raise usage_error(str(e)) from None
+        raise UsageError(str(e)) from None
     if ck is not None:
-        params, opt, start, state = from_checkpoint(args.resume, ck, vocab, usage_error)
+        params, opt, start, state = from_checkpoint(args.resume, ck, vocab)
     else:
         params, opt, start, state = new_model(hyper, len(vocab)), new_optimizer(hyper), 0, None
         hyper["val_losses"] = [lt.evaluate(params, val_s)] if val_s else []
         hyper.update(train_losses=[], epoch_losses=[])
     report(f"{source}: {len(tokens)} {'characters' if hyper['char'] else 'words'}, V={len(vocab)}, "
            f"{train_s.chunks} updates per epoch; "
-           + (f"resumed after update {start}" if ck else "before training"), hyper, None)
+           + (f"resumed after update {start}" if ck else "before training"), hyper)
     if start >= hyper["epochs"] * train_s.chunks:
-        raise usage_error(f"{args.resume} has trained {start // train_s.chunks} epochs already: "
-                          "raise --epochs to train on")
+        raise UsageError(f"{args.resume} has trained {start // train_s.chunks} epochs already: "
+                         "raise --epochs to train on")
     steps = lt.tbptt(params, train_s, opt, hyper["epochs"], val=val_s, clip=hyper["clip"],
                      keep_prob=hyper["keep_prob"] if hyper["keep_prob"] < 1 else None,
                      seed=hyper["seed"], start=start, state=state)
@@ -113,13 +114,11 @@ def run(args, text, source, usage_error):
 def train_and_save(args, steps, hyper, chunks, start, vocab, opt):
     """Every update: the progress bar, an epoch's line at its end, a checkpoint when due."""
     total = hyper["epochs"] * chunks
-    with tqdm(total=total, initial=start, desc="train", unit="it", delay=1.0, mininterval=0.2,
-              disable=args.quiet, file=sys.stderr, dynamic_ncols=True) as bar:
+    with ProgressBar(total, args.quiet, initial=start) as progress:
         for s in steps:
             hyper["epoch_losses"].append(s.loss)  # kept in the checkpoint: a resumed epoch's mean
             val = f" val {hyper['val_losses'][-1]:.4f}" if hyper["val_losses"] else ""
-            bar.set_postfix_str(f"loss {s.loss:.4f}{val}", refresh=False)
-            bar.update()
+            progress(s.iteration, s.loss, val)
             hyper["iteration"] = s.iteration
             if s.iteration % chunks == 0:
                 hyper["train_losses"].append(float(np.mean(hyper["epoch_losses"])))
@@ -127,18 +126,18 @@ def train_and_save(args, steps, hyper, chunks, start, vocab, opt):
                 if s.val_loss is not None:
                     hyper["val_losses"].append(s.val_loss)
                 report(f"epoch {s.epoch}/{hyper['epochs']}: "
-                       f"train loss {hyper['train_losses'][-1]:.4f}", hyper, bar)
+                       f"train loss {hyper['train_losses'][-1]:.4f}", hyper)
             if s.iteration == total or (args.save_every and s.iteration % args.save_every == 0):
                 args.saving = True  # from now on a Ctrl-C reports what the file holds
                 checkpoint.save(args.out, s.params, vocab, hyper, optimizer=opt, state=s.state)
 
 
-def report(line, hyper, bar):
-    """One line on stdout (above the progress bar), with the latest validation loss."""
+def report(line, hyper):
+    """One line on stdout (above any progress bar), with the latest validation loss."""
     if hyper["val_losses"]:
         v = hyper["val_losses"][-1]
         line += f", validation loss {v:.4f} (perplexity {np.exp(v):.2f})"
-    (bar.write if bar is not None else tqdm.write)(line, file=sys.stdout)
+    tqdm.write(line, file=sys.stdout)
 
 
 def new_model(hyper, V):
@@ -151,30 +150,30 @@ def new_optimizer(hyper):
     return OPTIMIZERS[hyper["optimizer"]](hyper["lr"], **kw)
 
 
-def resumed(path, hyper, given, usage_error):
+def resumed(path, hyper, given):
     """The checkpoint of a run to resume, after checking that it is one and fits the options."""
     ck = checkpoint.load(path)
     old = ck.hyper
     if old.get("mode") != "stream" or ck.optimizer is None or "iteration" not in old:
-        raise usage_error(f"{path} was not saved by a run with --epochs: it cannot be resumed")
+        raise UsageError(f"{path} was not saved by a run with --epochs: it cannot be resumed")
     for name, value in given.items():
         if old.get(name) != value:
-            raise usage_error(f"--{name.replace('_', '-')} {value} does not match {path}'s "
-                              f"{old.get(name)}: a resumed run keeps its own settings")
+            raise UsageError(f"{option(name)} {value} does not match {path}'s "
+                             f"{old.get(name)}: a resumed run keeps its own settings")
     if old.get("text_sha256") != hyper["text_sha256"]:
-        raise usage_error(f"{path} was trained on another text ({old.get('text')}): a resumed run "
-                          "reads the same text")
+        raise UsageError(f"{path} was trained on another text ({old.get('text')}): a resumed run "
+                         "reads the same text")
     return ck
 
 
-def from_checkpoint(path, ck, vocab, usage_error):
+def from_checkpoint(path, ck, vocab):
     """The model, optimizer, progress and carried state a resumed run starts from."""
     if ck.vocab != vocab:
-        raise usage_error(f"{path} has another vocabulary than the text: it cannot be resumed")
+        raise UsageError(f"{path} has another vocabulary than the text: it cannot be resumed")
     try:
         opt = restore(*ck.optimizer, ck.params)
     except ValueError as e:
-        raise usage_error(f"{path}: {e}") from None
+        raise UsageError(f"{path}: {e}") from None
     return ck.params, opt, ck.hyper["iteration"], ck.state
 
 
