@@ -21,6 +21,7 @@ extensions = [
     "lstmdoc_verify",  # docs/_ext: runs every gradient check before any page is written
     "lstmdoc_layouts",  # docs/_ext: checks every layout's converters the same way
     "lstmdoc_figures",  # docs/_ext: draws figures/*.py from real runs
+    "lstmdoc_bench",  # docs/_ext: the Making it fast page's tables, from benchmarks/lstmdoc-bench.json
     "lstmdoc_mathjax",  # docs/_ext: serves MathJax 3 from the site itself (no CDN)
     "lstmdoc_html",  # docs/_ext: unique equation anchors under furo; search fixes
     "lstmdoc_numbering",  # docs/_ext: the book's numbered parts continue one another's chapters
@@ -39,7 +40,7 @@ numfig_secnum_depth = 1
 math_numsep = "."
 
 source_suffix = {".md": "markdown"}
-exclude_patterns = ["_build", "_generated/*.md"]
+exclude_patterns = ["_build", "_generated/*.md", "_generated/bench/*.md"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "attrs_inline"]
 myst_heading_anchors = 3
 myst_fence_as_directive = ["doctest"]

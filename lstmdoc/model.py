@@ -4,8 +4,8 @@ A (B,) target is the article's many-to-one model (logits from the last ``h``,
 mean cross-entropy); a (T, B) target asks for a prediction at every step
 (:mod:`lstmdoc.every_step`). :func:`run` keeps everything (for pages and for
 inspecting a model step by step); :func:`loss_and_grads` is the short public
-contract, computed by the fast pass of :mod:`lstmdoc.fast` where it covers the
-model (the same numbers to round-off).
+contract, computed by the fast passes of :mod:`lstmdoc.fast` for every model
+(the same numbers to round-off).
 """
 
 from typing import NamedTuple
@@ -192,9 +192,6 @@ def loss_and_grads(params, X, target, h0=None, c0=None, dropout_mask=None, *, ta
     >>> grads["W"].shape == ex.params.W.shape
     True
     """
-    # Checked once, never per step; then the fast pass, or run for what it does not cover.
+    # Checked once, never per step; then the fast pass, which covers every variant.
     target, h0, c0 = check_inputs(params, X, target, h0, c0, dropout_mask, target_mask)
-    if dropout_mask is None and target.ndim == 1 and not return_state and fast.covers(params):
-        return fast.loss_and_grads(params, X, target, h0, c0)
-    r = run(params, X, target, h0, c0, dropout_mask, target_mask=target_mask)
-    return (r.loss, r.grads, (r.h, r.cs[-1])) if return_state else (r.loss, r.grads)
+    return fast.loss_and_grads(params, X, target, h0, c0, dropout_mask, target_mask, return_state)

@@ -203,7 +203,7 @@ def parameter_jobs(p, X, h0, c0, grads, loss):
     """The jobs checking ``grads`` of every parameter, of ``X`` and of the initial state.
 
     ``loss(params, X, h0, c0)`` is the pass whose gradients ``grads`` claims to be
-    (the readable one here; :func:`lstmdoc.fast.check` passes the fast one). Each
+    (the readable one here; :func:`lstmdoc.fastcheck.check` passes the public, fast one). Each
     job is ``(name, loss as a function of x, x, analytic gradient, cell steps per call)``.
     """
     T = len(X)

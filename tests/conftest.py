@@ -7,9 +7,12 @@ import pytest
 
 def scaled_copy(out, factor):
     """``out`` with every number in it multiplied by ``factor``: arrays, floats, and the
-    tuples and dicts holding them (a deep model's gradients are a dict of tuples of dicts)."""
+    tuples and dicts holding them (a deep model's gradients are a dict of tuples of dicts).
+    A NamedTuple keeps its type, so that its fields are still read by name."""
     if isinstance(out, dict):
         return {k: scaled_copy(v, factor) for k, v in out.items()}
+    if isinstance(out, tuple) and hasattr(out, "_fields"):
+        return type(out)(*(scaled_copy(o, factor) for o in out))
     if isinstance(out, tuple):
         return tuple(scaled_copy(o, factor) for o in out)
     return None if out is None else factor * out

@@ -100,12 +100,14 @@ def test_loss_and_grads_equals_run_and_returns_the_last_state():
     r = passes(ex)
     loss, grads, (h, c) = lstmdoc.loss_and_grads(ex.params, ex.X, ex.target, ex.h0, ex.c0,
                                                  target_mask=ex.target_mask, return_state=True)
-    assert loss == r.loss and all(np.array_equal(grads[k], r.grads[k]) for k in r.grads)
+    # loss_and_grads is the fast pass: equal to run to round-off, not to the bit
+    assert abs(loss - r.loss) <= 1e-12 * r.loss
+    assert all(relative_error(grads[k], r.grads[k]) <= 1e-12 for k in r.grads)
     h2, c2, _ = lstm_forward(ex.params, ex.X, ex.h0, ex.c0)  # a second pass, for comparison
-    assert np.array_equal(h, h2) and np.array_equal(c, c2)
+    assert relative_error(h, h2) <= 1e-13 and relative_error(c, c2) <= 1e-13
     plain = random()
     _, _, (h, c) = lstmdoc.loss_and_grads(plain.params, plain.X, plain.target, return_state=True)
-    assert np.array_equal(h, lstmdoc.run(plain.params, plain.X, plain.target).h)
+    assert relative_error(h, lstmdoc.run(plain.params, plain.X, plain.target).h) <= 1e-13
 
 
 EVERY_STEP_MUTANTS = [("every_step", n) for n in ("sequence_dlogits", "dWy", "dBy", "dh_output")]

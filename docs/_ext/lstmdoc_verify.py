@@ -22,7 +22,7 @@ from sphinx.util import logging
 
 import lstmdoc
 import lstmdoc.deep
-import lstmdoc.fast
+import lstmdoc.fastcheck
 import lstmdoc_background
 
 logger = logging.getLogger(__name__)
@@ -193,18 +193,29 @@ def refuse_failures(results):
 
 
 def verify_fast(app):
-    """The fast ``loss_and_grads`` (lstmdoc.fast): equal to ``run`` and to finite differences."""
+    """What users call, ``loss_and_grads`` of both packages (the fast passes): equal to ``run`` and to finite differences.
+
+    On every single-cell example of :func:`verify_all` (both worked examples,
+    layer norm, dropout, both, every step), through :func:`lstmdoc.fastcheck.check`; the
+    article's example against ``run`` only (its constant weights make every
+    hidden unit alike: finite differences there prove nothing the random ones
+    do not). On the deep examples of :func:`verify_deep`,
+    :func:`lstmdoc.fastcheck.check_deep` against ``deep.run`` (:func:`verify_deep`
+    holds the same function to finite differences).
+    """
     start = time.perf_counter()
-    examples = (lstmdoc.example.article(), lstmdoc.example.random())
+    tol = app.config.lstmdoc_tolerance
+    results = [(ex, lstmdoc.fastcheck.check(ex, tol, finite_differences=ex.name != "article"))
+               for ex in (make() for make in EXAMPLES)]
+    results += [(ex, lstmdoc.fastcheck.check_deep(ex)) for ex in (make() for make in DEEP_EXAMPLES)]
     failed = [f"{ex.name}: {c.name} rel. error {c.rel_error:.2e} > {c.tol:.0e}"
-              for ex in examples for c in lstmdoc.fast.check(ex, app.config.lstmdoc_tolerance)
-              if not c.ok]
+              for ex, checks in results for c in checks if not c.ok]
     if failed:
         for line in failed:
             logger.error(f"lstmdoc: fast pass check failed: {line}")
-        raise VerificationError("lstmdoc: the fast loss_and_grads disagrees with run or with "
+        raise VerificationError("lstmdoc: loss_and_grads (the fast pass) disagrees with run or with "
                                 "finite differences, so the site is not built:\n  " + "\n  ".join(failed))
-    logger.info(f"lstmdoc: fast loss_and_grads verified in {time.perf_counter() - start:.1f} s")
+    logger.info(f"lstmdoc: loss_and_grads (the fast passes) verified in {time.perf_counter() - start:.1f} s")
 
 
 def start_checks(app):

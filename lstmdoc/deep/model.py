@@ -1,7 +1,8 @@
 """The deep model: stacked cells, one or two directions, logits from the top at T or at every step.
 
 Same contract as :mod:`lstmdoc.model`: :func:`run` keeps every intermediate,
-:func:`loss_and_grads` returns the loss and the gradients. Initial states and
+:func:`loss_and_grads` returns the loss and the gradients (the fast pass of
+:mod:`lstmdoc.fast.deep`, a fast layer per layer and direction). Initial states and
 the per-cell gradients are tuples in the order of :attr:`DeepParams.cells`
 (forward layers bottom to top, then backward layers). A (T, B) target asks for
 a prediction at every step (:mod:`lstmdoc.every_step`): the output layer reads
@@ -14,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _validate as check
+from .. import fast
 from ..dropout import check_mask
 from ..every_step import check_target, every_step, loss_of as readout_loss, readout
 from .bidirectional import at_last_step, backward_entry, backward_read, flip_time, split_rows
@@ -248,8 +250,6 @@ def loss_and_grads(params, X, target, h0=None, c0=None, *, target_mask=None, dro
     if return_state and params.backward is not None:
         raise ValueError("return_state: a bidirectional model cannot carry its state into the next "
                          "chunk (its backward stack reads the chunk from its end)")
-    r = run(params, X, target, h0, c0, target_mask=target_mask, dropout_mask=dropout_mask)
-    if not return_state:
-        return r.loss, r.grads
-    return r.loss, r.grads, (tuple(layer.h[-1] for layer in r.forward),
-                             tuple(layer.c for layer in r.forward))
+    target, h0, c0 = check_inputs(params, X, target, h0, c0, target_mask, dropout_mask)  # once
+    return fast.deep_loss_and_grads(params, X, target, h0, c0, dropout_mask, target_mask,
+                                    return_state)
