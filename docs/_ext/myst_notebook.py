@@ -28,7 +28,9 @@ import re
 from nbformat import NotebookNode
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.directives import is_option_line
 from myst_parser.parsers.mdit import create_md_parser
+from myst_parser.parsers.options import options_to_items
 
 ROLE = re.compile(r"\{(?P<name>[a-z:]+)\}`(?P<target>[^`]+)`")
 LINK = re.compile(r"\]\((?P<url>[^)\s]+)\)")
@@ -72,10 +74,10 @@ def split_directive(token):
     if not found:
         return None
     lines = token.content.splitlines()
-    options = {}
-    while lines and lines[0].startswith(":"):
-        key, _, value = lines.pop(0)[1:].partition(":")
-        options[key.strip()] = value.strip()
+    option_lines = []
+    while lines and is_option_line(lines[0]):  # read as MyST reads them (quotes, ...)
+        option_lines.append(lines.pop(0).lstrip()[1:])
+    options = dict(options_to_items("\n".join(option_lines))[0])
     return found["name"], found["argument"].strip(), options, "\n".join(lines).strip("\n")
 
 
