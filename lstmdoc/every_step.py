@@ -164,25 +164,34 @@ def sequence_dlogits(probs, target, w):
     return d * w[:, None, :]
 
 
-def loss_of(hs, Wy, by, target, target_mask=None):
+def loss_of(hs, Wy, by, target, target_mask=None, copies=1):
     """The loss alone from the hidden states ``h_1 … h_T`` (for finite differences).
 
     Parameters
     ----------
-    hs : ndarray of shape (T, H, B)
+    hs : ndarray of shape (T, H, copies·B)
     Wy : ndarray of shape (V, H)
     by : ndarray of shape (V, 1)
     target : ndarray of int of shape (B,) or (T, B)
     target_mask : ndarray of shape (T, B), optional
+    copies : int, default 1
+        ``hs`` holds this many copies of the batch side by side (copy m in
+        columns ``m·B … (m+1)·B − 1``), each with its own loss.
 
     Returns
     -------
-    float
+    float, or ndarray of shape (copies,) when ``copies > 1``
     """
+    B = target.shape[-1]
     if not every_step(target):
-        return cross_entropy(output_forward(hs[-1], Wy, by), target)[0]
-    logits = np.stack([output_forward(h, Wy, by) for h in hs])
-    return sequence_cross_entropy(logits, target, weights(target, target_mask, hs.dtype))[0]
+        logits = output_forward(hs[-1], Wy, by)
+        losses = [cross_entropy(logits[:, m * B:(m + 1) * B], target)[0] for m in range(copies)]
+    else:
+        logits = np.stack([output_forward(h, Wy, by) for h in hs])
+        w = weights(target, target_mask, hs.dtype)
+        losses = [sequence_cross_entropy(logits[..., m * B:(m + 1) * B], target, w)[0]
+                  for m in range(copies)]
+    return losses[0] if copies == 1 else np.array(losses)
 
 
 def readout(hs, Wy, by, target, target_mask=None):

@@ -44,7 +44,7 @@ def _float64(x):
                         f"are too coarse to verify anything, got {getattr(x, 'dtype', type(x))}")
 
 
-def numerical_gradient(f, x, eps=1e-6, entries=None):
+def numerical_gradient(f, x, eps=1e-6, entries=None, many=None):
     """Central differences ``(f(x + eps e_k) − f(x − eps e_k)) / 2eps`` for every entry k.
 
     Parameters
@@ -59,6 +59,12 @@ def numerical_gradient(f, x, eps=1e-6, entries=None):
     entries : ndarray of int, optional
         Flat indices (into ``x.ravel()``) of the entries to differentiate; by
         default every entry.
+    many : callable, optional
+        ``f`` at many points at once: takes a stack of points, shape
+        ``(n, *x.shape)``, and returns their ``n`` values. lstmdoc's checks
+        compute them as ``n`` copies of the batch side by side, one run of the
+        pass instead of ``n`` (``Rerun.widened`` in :mod:`lstmdoc.step_checks`).
+        When given, ``f`` is not called.
 
     Returns
     -------
@@ -72,20 +78,34 @@ def numerical_gradient(f, x, eps=1e-6, entries=None):
     >>> g = numerical_gradient(lambda v: float((v**3).sum()), np.array([1.0, 2.0]))
     >>> bool(np.allclose(g, [3.0, 12.0]))
     True
+    >>> many = lambda vs: (vs**3).sum(axis=1)  # the same function, at a stack of points
+    >>> bool(np.array_equal(numerical_gradient(None, np.array([1.0, 2.0]), many=many), g))
+    True
     """
     _float64(x)
-    xp = x.copy()
-    flat = xp.reshape(-1)  # a view: writing into it perturbs xp
-    ks = range(x.size) if entries is None else entries
-    grad = np.empty(len(ks))
-    for n, k in enumerate(ks):
-        flat[k] = x.flat[k] + eps
-        up = f(xp)
-        flat[k] = x.flat[k] - eps
-        down = f(xp)
-        flat[k] = x.flat[k]
-        grad[n] = (up - down) / (2 * eps)
+    ks = np.arange(x.size) if entries is None else np.asarray(entries)
+    if many is None:
+        values = [f(point) for point in _perturbed(x, ks, eps)]
+    else:
+        per_call = max(1, MANY_ENTRIES // (2 * x.size))  # bounds the stack's memory
+        values = np.concatenate([many(np.stack(list(_perturbed(x, ks[i:i + per_call], eps))))
+                                 for i in range(0, len(ks), per_call)])
+    up, down = np.asarray(values, dtype=np.float64).reshape(len(ks), 2).T
+    grad = (up - down) / (2 * eps)
     return grad.reshape(x.shape) if entries is None else grad
+
+
+MANY_ENTRIES = 2**21
+"""At most this many array entries are stacked for one call of ``many`` (16 MiB of float64)."""
+
+
+def _perturbed(x, ks, eps):
+    """``x + eps e_k``, then ``x − eps e_k``, for each flat index k (fresh arrays)."""
+    for k in ks:
+        for value in (x.flat[k] + eps, x.flat[k] - eps):
+            point = x.copy()
+            point.flat[k] = value
+            yield point
 
 
 def relative_error(a, b):
@@ -171,7 +191,7 @@ class Check(NamedTuple):
         return bool(self.rel_error <= self.tol or self.abs_error <= self.noise)
 
 
-def check_gradient(name, f, x, analytic, tol=1e-6, eps=1e-6, entries=None):
+def check_gradient(name, f, x, analytic, tol=1e-6, eps=1e-6, entries=None, many=None):
     """Compare ``analytic`` with the central-difference gradient of ``f`` at ``x``.
 
     Parameters
@@ -190,6 +210,8 @@ def check_gradient(name, f, x, analytic, tol=1e-6, eps=1e-6, entries=None):
         Finite-difference step.
     entries : ndarray of int, optional
         Flat indices of the entries to check; by default every entry.
+    many : callable, optional
+        ``f`` at a stack of points at once (see :func:`numerical_gradient`).
 
     Returns
     -------
@@ -209,7 +231,7 @@ def check_gradient(name, f, x, analytic, tol=1e-6, eps=1e-6, entries=None):
         raise ValueError(f"{name}: the analytic gradient has shape {analytic.shape}, "
                          f"but x has shape {x.shape}")
     _float64(x)
-    numerical = numerical_gradient(f, x, eps, entries)
+    numerical = numerical_gradient(f, x, eps, entries, many)
     a = analytic.reshape(-1) if entries is None else analytic.reshape(-1)[entries]
     n = numerical.reshape(-1)
     return Check(name, relative_error(a, n), tol, float(np.linalg.norm(a - n)),
@@ -219,8 +241,9 @@ def check_gradient(name, f, x, analytic, tol=1e-6, eps=1e-6, entries=None):
 def check_jobs(jobs, tol, eps, sample, seed, progress, desc):
     """:func:`check_gradient` for every job, each on a seeded sample of ``sample`` entries.
 
-    A job is ``(name, f, x, analytic, steps)``: the arguments of
-    :func:`check_gradient` and the cost of one call of ``f`` in cell steps.
+    A job is ``(name, f, x, analytic, steps)`` or ``(name, f, x, analytic,
+    steps, many)``: the arguments of :func:`check_gradient` and the cost of
+    one call of ``f`` in cell steps.
     ``sample`` None checks every entry. The progress bar (tqdm on stderr, after
     2 s, titled ``desc``) counts cell steps, so that its rate and ETA mean
     something. Returns the list of :class:`Check`, in the order of ``jobs``.
@@ -228,12 +251,12 @@ def check_jobs(jobs, tol, eps, sample, seed, progress, desc):
     """
     rng = np.random.default_rng(seed)
     checks = []
-    with tqdm(total=sum(2 * min(x.size, sample or x.size) * steps for *_, x, _, steps in jobs),
+    with tqdm(total=sum(2 * min(job[2].size, sample or job[2].size) * job[4] for job in jobs),
               desc=desc, unit="step", unit_scale=True, delay=2, disable=not progress) as bar:
-        for name, f, x, analytic, steps in jobs:
+        for name, f, x, analytic, steps, *many in jobs:
             entries = None
             if sample is not None and x.size > sample:
                 entries = np.sort(rng.choice(x.size, sample, replace=False))
-            checks.append(check_gradient(name, f, x, analytic, tol, eps, entries))
+            checks.append(check_gradient(name, f, x, analytic, tol, eps, entries, *many))
             bar.update(2 * min(x.size, sample or x.size) * steps)
     return checks

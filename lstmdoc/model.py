@@ -72,7 +72,7 @@ class Run(NamedTuple):
 
 
 def loss_from(params, X, target, start, h, c, dropout_mask=None, *, target_mask=None,
-              outputs=None):
+              outputs=None, copies=1):
     """The loss of running steps ``start..T-1`` from the state ``(h, c)`` (no checks).
 
     The tail of a forward pass: finite differences perturb an intermediate
@@ -91,18 +91,22 @@ def loss_from(params, X, target, start, h, c, dropout_mask=None, *, target_mask=
     outputs : ndarray of shape (start, H, B), optional
         With a (T, B) target: the hidden states the output layer reads at the
         steps before ``start`` (they predict too); ``h`` feeds only the recurrence.
+    copies : int, default 1
+        ``X``, ``h``, ``c``, the masks' and ``outputs``' last axes hold this many
+        copies of the batch side by side, each with its own loss (see
+        :func:`~lstmdoc.every_step.loss_of`); ``target`` and ``target_mask`` are one batch's.
 
     Returns
     -------
-    loss : float
+    loss : float, or ndarray of shape (copies,) when ``copies > 1``
     """
     h, _, caches = lstm_forward(params, X, h, c, start, dropout_mask)
     if target.ndim == 1:
-        return loss_of(h[None], params.Wy, params.by, target)
+        return loss_of(h[None], params.Wy, params.by, target, copies=copies)
     hs = hidden_states(caches) if caches else np.zeros((0, *h.shape), dtype=h.dtype)
     if start:
         hs = np.concatenate([outputs, hs])
-    return loss_of(hs, params.Wy, params.by, target, target_mask)
+    return loss_of(hs, params.Wy, params.by, target, target_mask, copies)
 
 
 def run(params, X, target, h0=None, c0=None, dropout_mask=None, *, target_mask=None):

@@ -45,43 +45,78 @@ def step_jobs(p, X, y, t, cache, grads, mask, hs):
     """The checks of time step ``t``; every function reruns the pass from that step on.
 
     ``y`` is ``(target, target_mask)``; ``hs`` the hidden states, which the
-    output layer reads at every step when every step predicts.
+    output layer reads at every step when every step predicts. Each job carries
+    its function at many points at once (``many``, see
+    :func:`~lstmdoc.gradcheck.numerical_gradient`): one rerun of the copies side by side.
     """
     funcs = step_functions(Rerun(p, X, *y, mask, hs, t, cache))
     names = STEP_NAMES + (NORM_STEP_NAMES if p.layer_norm else ())
     steps = len(X) - t
-    return [(f"{name}[{t}]", *funcs[name], getattr(grads, name), steps) for name in names]
+    return [(f"{name}[{t}]", f, x, getattr(grads, name), steps, many)
+            for name, (f, x, many) in ((name, funcs[name]) for name in names)]
 
 
 def step_functions(r):
-    """Every quantity of step ``r.t`` by name: the loss as a function of it, and its value."""
-    p, cache, t = r.p, r.cache, r.t
-    H, h_prev, c_prev = p.H, cache.z[p.D:], cache.c_prev
-    a = p.W @ cache.z + p.b
-    # c is what dCt differentiates: the state before its norm (c_t itself without layer norm).
-    h, c = cache.o * cache.tanh_c, cache.f * c_prev + cache.i * cache.cproj_kept
-    blocks = {"dFt": 0, "dIt": 1, "dCprojt": 2, "dOt": 3}  # the row order of W
-    funcs = {
-        "dHt": (lambda h2: r.after(h2, r.state(c)), h),
-        "dCt": (lambda c2: r.after(cache.o * np.tanh(r.state(c2)), r.state(c2)), c),
-        "dW": (lambda W: r.from_a(W @ cache.z + p.b), p.W),
-        "db": (lambda b: r.from_a(p.W @ cache.z + b), p.b),
-        "dx": (r.from_x, r.X[t]),
-        "dh_prev": (lambda h2: r.tail(t, h2, c_prev), h_prev),  # through the recurrence only
-        "dc_prev": (lambda c2: r.tail(t, h_prev, c2), c_prev),
-    }
-    funcs.update({name: (r.from_block(a, k), a[k * H:(k + 1) * H]) for name, k in blocks.items()})
+    """Every quantity of step ``r.t`` by name: ``(loss as a function of it, its value, many)``.
+
+    ``many`` is the same loss at a stack of values at once. For a quantity
+    with a column per example, each function is written once, for a rerun of
+    any width (:meth:`Rerun.widened`); a parameter's share at step t (``dW``,
+    ``db``, the norms') makes each copy's pre-activation or state itself.
+    """
+    p, z = r.p, r.cache.z
+    funcs = {name: per_example(r, fn, value) for name, (fn, value) in {
+        "dHt": (lambda r, h: r.after(h, r.state(r.c())), r.h()),
+        "dCt": (lambda r, c: r.after(r.cache.o * np.tanh(r.state(c)), r.state(c)), r.c()),
+        "dx": (Rerun.from_x, r.X[r.t]),
+        "dh_prev": (lambda r, h: r.tail(r.t, h, r.cache.c_prev), z[p.D:]),  # the recurrence only
+        "dc_prev": (lambda r, c: r.tail(r.t, r.cache.z[p.D:], c), r.cache.c_prev),
+    }.items()}
+    a = r.a()
+    for name, k in {"dFt": 0, "dIt": 1, "dCprojt": 2, "dOt": 3}.items():  # the row order of W
+        funcs[name] = per_example(r, block(k), a[k * p.H:(k + 1) * p.H])
+    funcs["dW"] = (lambda W: r.from_a(W @ z + p.b), p.W,
+                   lambda Ws: r.widened(len(Ws)).from_a(columns(Ws @ z + p.b)))
+    funcs["db"] = (lambda b: r.from_a(p.W @ z + b), p.b,
+                   lambda bs: r.widened(len(bs)).from_a(columns(p.W @ z + bs)))
     if p.layer_norm:
-        funcs["dnorm_gain"] = (lambda g: r.from_step_params(norm_gain=g), p.norm_gain)
-        funcs["dnorm_shift"] = (lambda s: r.from_step_params(norm_shift=s), p.norm_shift)
+        for name, field in (("dnorm_gain", "norm_gain"), ("dnorm_shift", "norm_shift")):
+            funcs[name] = (lambda v, field=field: r.after(*r.step_with(**{field: v})),
+                           getattr(p, field), lambda vs, field=field: r.widened(len(vs)).after(
+                               *map(columns, zip(*(r.step_with(**{field: v}) for v in vs)))))
     return funcs
+
+
+def per_example(r, fn, value):
+    """``(f, value, many)`` for a quantity with a column per example: ``fn(rerun, x)`` is the loss."""
+    return (lambda x: fn(r, x), value, lambda xs: fn(r.widened(len(xs)), columns(xs)))
+
+
+def block(k):
+    """The loss as a function of the ``k``-th gate block (W's row order) of step t's pre-activation."""
+    def f(r, rows):
+        a = r.a().copy()
+        a[k * r.p.H:(k + 1) * r.p.H] = rows
+        return r.from_a(a)
+    return f
+
+
+def columns(stack):
+    """A stack of ``n`` arrays ``(n, ..., B)`` side by side: ``(..., n·B)``, copy m in columns m·B …"""
+    return np.concatenate(list(stack), axis=-1)
+
+
+def tiled(a, n):
+    """``a``'s last axis repeated ``n`` times: n copies of the batch side by side (None stays None)."""
+    return a if a is None or n == 1 else np.tile(a, (1,) * (a.ndim - 1) + (n,))
 
 
 class Rerun(NamedTuple):
     """The rest of a pass from time step ``t`` on, rerun from a changed quantity of step t.
 
     Each method returns the loss; the output layer reads the hidden states of
-    the steps before the change as the pass computed them (``hs``).
+    the steps before the change as the pass computed them (``hs``). A rerun
+    :meth:`widened` to ``n`` copies of the batch returns ``n`` losses, one per copy.
     """
 
     p: object                # LSTMParams
@@ -93,12 +128,43 @@ class Rerun(NamedTuple):
     t: int                   # the time step (from 0)
     cache: object            # CellCache of step t
 
+    @property
+    def copies(self):
+        """How many copies of the batch the arrays hold side by side."""
+        return self.X.shape[2] // self.target.shape[-1]
+
+    def widened(self, n):
+        """The same rerun on ``n`` copies of the batch side by side: its loss is ``n`` losses.
+
+        Every column of the pass is its own example, so perturbing copy m's
+        columns changes copy m's loss alone: ``n`` points of a finite
+        difference cost one rerun of ``n·B`` columns.
+        """
+        c = self.cache
+        fields = {f: tiled(getattr(c, f), n) for f in ("z", "c_prev", "f", "i", "cproj", "o",
+                                                        "tanh_c", "mask")}
+        return self._replace(X=tiled(self.X, n), mask=tiled(self.mask, n), hs=tiled(self.hs, n),
+                             cache=c._replace(**fields, norms=None))
+
+    def a(self):
+        """Step t's pre-activation ``W z_t + b``."""
+        return self.p.W @ self.cache.z + self.p.b
+
+    def c(self):
+        """What dCt differentiates: the state before its norm (c_t itself without layer norm)."""
+        return self.cache.f * self.cache.c_prev + self.cache.i * self.cache.cproj_kept
+
+    def h(self):
+        """Step t's hidden state."""
+        return self.cache.o * self.cache.tanh_c
+
     def tail(self, start, h, c, X=None, outputs=None):
         """Steps ``start``, ... run from ``(h, c)``; the outputs before ``start`` are fixed."""
         X = self.X if X is None else X
         outputs = self.hs if outputs is None else outputs
         return loss_from(self.p, X, self.target, start, h, c, self.mask,
-                         target_mask=self.target_mask, outputs=outputs[:start])
+                         target_mask=self.target_mask, outputs=outputs[:start],
+                         copies=self.copies)
 
     def after(self, h, c):
         """Given the state at the end of step t (``h`` also predicts at t)."""
@@ -117,25 +183,14 @@ class Rerun(NamedTuple):
         return self.after(*cell_from_preactivation(a, cache.c_prev, p.forget_bias, p.norm_gain,
                                                    p.norm_shift, cache.mask)[:2])
 
-    def from_block(self, a, k):
-        """The loss as a function of the ``k``-th gate block (W's row order) of ``a``."""
-        H = self.p.H
-
-        def f(block):
-            a2 = a.copy()
-            a2[k * H:(k + 1) * H] = block
-            return self.from_a(a2)
-        return f
-
     def from_x(self, x):
         """Given step t's input."""
         X = self.X.copy()
         X[self.t] = x
         return self.tail(self.t, self.cache.z[self.p.D:], self.cache.c_prev, X=X)
 
-    def from_step_params(self, **change):
-        """With other parameters in step t only."""
+    def step_with(self, **change):
+        """Step t's new state ``(h, c)`` with other parameters in this step only (one batch)."""
         cache = self.cache
-        h, c, _ = cell_forward(dataclasses.replace(self.p, **change), self.X[self.t],
-                               cache.z[self.p.D:], cache.c_prev, cache.mask)
-        return self.after(h, c)
+        return cell_forward(dataclasses.replace(self.p, **change), self.X[self.t],
+                            cache.z[self.p.D:], cache.c_prev, cache.mask)[:2]

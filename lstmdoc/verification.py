@@ -16,7 +16,7 @@ from .example import Example
 from .gradcheck import check_jobs
 from .model import check_inputs, loss_from, run
 from .output import cross_entropy
-from .step_checks import NORM_STEP_NAMES, STEP_NAMES, output_jobs, step_jobs
+from .step_checks import NORM_STEP_NAMES, STEP_NAMES, columns, output_jobs, step_jobs, tiled
 
 SAMPLE = 32
 """Entries checked per quantity when :func:`~lstmdoc.verify` samples
@@ -183,38 +183,49 @@ def _totals(p, X, y, h0, c0, r, mask=None):
     """The checks of the whole pass: parameters, inputs, initial state, logits.
 
     ``y`` is ``(target, target_mask)``. Each job is ``(name, loss as a function
-    of x, x, analytic gradient, cell steps per call)``.
+    of x, x, analytic gradient, cell steps per call[, the loss at many x])``.
     """
     target, target_mask = y
 
-    def loss(params, X, h0, c0):
-        return loss_from(params, X, target, 0, h0, c0, mask, target_mask=target_mask)
+    def loss(params, X, h0, c0, copies=1):
+        return loss_from(params, X, target, 0, h0, c0, tiled(mask, copies),
+                         target_mask=target_mask, copies=copies)
 
     def from_logits(z):
         if target.ndim == 1:
             return cross_entropy(z, target)[0]
         return sequence_cross_entropy(z, target, weights(target, target_mask, z.dtype))[0]
 
-    return parameter_jobs(p, X, h0, c0, r.grads, loss) + [
+    return parameter_jobs(p, X, h0, c0, r.grads, loss, widen=True) + [
         ("dlogits", from_logits, r.logits, r.dlogits, 1)]
 
 
-def parameter_jobs(p, X, h0, c0, grads, loss):
+def parameter_jobs(p, X, h0, c0, grads, loss, widen=False):
     """The jobs checking ``grads`` of every parameter, of ``X`` and of the initial state.
 
     ``loss(params, X, h0, c0)`` is the pass whose gradients ``grads`` claims to be
     (the readable one here; :func:`lstmdoc.fastcheck.check` passes the public, fast one). Each
     job is ``(name, loss as a function of x, x, analytic gradient, cell steps per call)``.
+    With ``widen``, ``loss(params, X, h0, c0, copies)`` also takes ``copies`` of the
+    batch side by side and returns a loss per copy: the jobs of ``X``, ``h0``
+    and ``c0`` then carry the loss at many points at once (one run for all of them).
     """
     T = len(X)
 
     def with_param(name):  # the loss as a function of one parameter array
         return lambda value: loss(dataclasses.replace(p, **{name: value}), X, h0, c0)
 
+    def side_by_side(k):  # the loss at a stack of values of X, h0 or c0 (argument k), at once
+        def many(values):
+            args = [tiled(a, len(values)) for a in (X, h0, c0)]
+            args[k] = columns(values)
+            return loss(p, *args, copies=len(values))
+        return (many,) if widen else ()
+
     names = ("W", "b", "Wy", "by") + (("norm_gain", "norm_shift") if p.layer_norm else ())
     return [(name, with_param(name), getattr(p, name), grads[name],
              1 if name in ("Wy", "by") else T) for name in names] + [
-        ("X", lambda a: loss(p, a, h0, c0), X, grads["X"], T),
-        ("h0", lambda a: loss(p, X, a, c0), h0, grads["h0"], T),
-        ("c0", lambda a: loss(p, X, h0, a), c0, grads["c0"], T),
+        ("X", lambda a: loss(p, a, h0, c0), X, grads["X"], T, *side_by_side(0)),
+        ("h0", lambda a: loss(p, X, a, c0), h0, grads["h0"], T, *side_by_side(1)),
+        ("c0", lambda a: loss(p, X, h0, a), c0, grads["c0"], T, *side_by_side(2)),
     ]

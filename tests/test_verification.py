@@ -141,3 +141,38 @@ def test_an_undocumented_field_is_refused():
 
     with pytest.raises(ValueError, match=r"fields \['b'\] are not in its Attributes section"):
         field_docs(Pair)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: random(), lambda: random(layer_norm=True, keep_prob=0.75), lambda: random(every_step=True)],
+    ids=["plain", "layer norm and dropout", "every step"])
+def test_copies_side_by_side_each_get_their_own_loss(make):
+    """Finite differences rerun n points at once as n copies of the batch (Rerun.widened): the
+    loss of each copy is the loss of that point alone, for every quantity of a step."""
+    from lstmdoc.bptt import hidden_states
+    from lstmdoc.step_checks import Rerun, step_functions
+
+    ex = make()
+    r = lstmdoc.run(ex.params, ex.X, ex.target, ex.h0, ex.c0, ex.dropout_mask,
+                    target_mask=ex.target_mask)
+    rerun = Rerun(ex.params, ex.X, ex.target, ex.target_mask, ex.dropout_mask,
+                  hidden_states(r.caches), 2, r.caches[2])
+    rng = np.random.default_rng(0)
+    for name, (f, x, many) in step_functions(rerun).items():
+        points = x + 0.1 * rng.standard_normal((3, *x.shape))
+        one_at_a_time = np.array([f(point) for point in points])
+        np.testing.assert_allclose(many(points), one_at_a_time, rtol=1e-13, err_msg=name)
+        assert len(set(one_at_a_time)) == 3, name  # the points really differ in their loss
+
+
+def test_numerical_gradient_at_many_points_equals_one_at_a_time():
+    from lstmdoc.gradcheck import numerical_gradient
+
+    ex = random(keep_prob=0.75)
+    jobs = {job[0]: job for job in lstmdoc.verification._totals(
+        ex.params, ex.X, (ex.target, None), ex.h0, ex.c0,
+        lstmdoc.run(ex.params, ex.X, ex.target, ex.h0, ex.c0, ex.dropout_mask), ex.dropout_mask)}
+    for name in ("X", "h0", "c0"):
+        _, f, x, _, _, many = jobs[name]
+        np.testing.assert_allclose(numerical_gradient(None, x, many=many), numerical_gradient(f, x),
+                                   atol=1e-9, err_msg=name)
