@@ -38,7 +38,8 @@ $(TEST_STAMP): pyproject.toml constraints.txt $(VENV)/.docs
 
 html: $(VENV)/.docs
 	$(SPHINXBUILD) -b html docs $(BUILDDIR)/html
-	@echo "The verified site is in $(BUILDDIR)/html/index.html"
+	@echo "The verified site is in $(BUILDDIR)/html/index.html (the whole book on one page:"
+	@echo "$(BUILDDIR)/html/book.html; every chapter as a Jupyter notebook: $(BUILDDIR)/html/_notebooks)"
 
 doctest: $(VENV)/.docs
 	$(SPHINXBUILD) -b doctest docs $(BUILDDIR)/doctest

@@ -26,6 +26,9 @@ extensions = [
     "lstmdoc_html",  # docs/_ext: unique equation anchors under furo; search fixes
     "lstmdoc_numbering",  # docs/_ext: the book's numbered parts continue one another's chapters
     "lstmdoc_reading",  # docs/_ext: equations and figures on phones, figures in dark mode
+    "lstmdoc_notebooks",  # docs/_ext: every chapter page as a Jupyter notebook, linked from it
+    "lstmdoc_exercises",  # docs/_ext: an exercise notebook per Step page, graded on the spot
+    "lstmdoc_book",  # docs/_ext: the whole book on one page (book.html), to print
     "sphinx_copybutton",
 ]
 

@@ -38,6 +38,9 @@ REQUIRE = os.environ.get("LSTMDOC_REQUIRE_BROWSER") == "1"
 VIEWPORT = {"width": 1400, "height": 1200}
 # Generated pages, not in the reading order (the toctree).
 GENERATED = {"genindex.html", "search.html", "py-modindex.html"}
+# The whole book on one page (docs/_ext/lstmdoc_book.py): every page again, so it is
+# tested on its own, not with the pages (its numbers and headings repeat theirs).
+BOOK = "book.html"
 
 
 def site_pages():
@@ -45,7 +48,8 @@ def site_pages():
     if not SITE.is_dir():
         return []
     return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
-                  if not any(part.startswith((".", "_")) for part in p.relative_to(SITE).parts))
+                  if not any(part.startswith((".", "_")) for part in p.relative_to(SITE).parts)
+                  and p.relative_to(SITE).as_posix() != BOOK)
 
 
 PAGES = site_pages()
@@ -294,15 +298,17 @@ def context(site):
 class Visit:
     """One page opened in the browser, with every request, failure and console error."""
 
-    def __init__(self, context, url, viewport=None, color_scheme=None):
+    def __init__(self, context, url, viewport=None, color_scheme=None, network_idle=True):
         self.requests, self.failed, self.errors = [], [], []
+        self.pending = set()  # requests sent and not yet answered
         self.page = context.new_page()
         if viewport:
             self.page.set_viewport_size(viewport)
         if color_scheme:
             self.page.emulate_media(color_scheme=color_scheme)
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("request", self.on_request)
+        self.page.on("requestfinished", lambda r: self.pending.discard(r))
+        self.page.on("requestfailed", self.on_request_failed)
         self.page.on("response", self.on_response)
         self.page.on("console", self.on_console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -315,7 +321,22 @@ class Visit:
             await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
             await document.fonts.ready;
         }""")
-        self.page.wait_for_load_state("networkidle")
+        if network_idle:
+            self.page.wait_for_load_state("networkidle")
+        else:
+            # Chromium did not report the whole book's page (thousands of equations) network-
+            # idle after another page had filled the cache, with no request outstanding; so
+            # for it: every request answered, checked after a moment of quiet.
+            self.page.wait_for_timeout(500)
+            assert not self.pending, [r.url for r in self.pending]
+
+    def on_request(self, request):
+        self.requests.append(request.url)
+        self.pending.add(request)
+
+    def on_request_failed(self, request):
+        self.pending.discard(request)
+        self.failed.append(f"{request.url} ({request.failure})")
 
     def on_response(self, response):
         if response.status >= 400:
@@ -595,3 +616,100 @@ def test_figures_read_in_dark_mode(context, server, page):
             visit.close()
     assert min(lightness["light"]) > 0.75, lightness
     assert max(lightness["dark"]) < 0.3, lightness
+
+
+# --- the whole book on one page (docs/_ext/lstmdoc_book.py) ---------------------------------
+
+@pytest.fixture(scope="module")
+def book(site):
+    assert (site / BOOK).is_file(), f"no {BOOK} in the site"
+    return parsed(BOOK)
+
+
+def test_book_is_linked_from_the_index(site, book):
+    assert BOOK in parsed("index.html").links
+
+
+def test_book_has_unique_ids_and_every_link_lands(site, book):
+    """Sphinx's singlehtml repeats ids and writes links with two fragments; the book may not."""
+    assert len(book.ids) == len(set(book.ids)), sorted({i for i in book.ids if book.ids.count(i) > 1})
+    broken = []
+    for href in book.links:
+        if urlsplit(href).scheme or href.startswith("//"):
+            continue
+        url, fragment = urldefrag(urljoin(BOOK, href))
+        target = urlsplit(url).path or BOOK
+        if not (site / target).is_file():
+            broken.append(f"{href} (no file {target})")
+        elif fragment and target == BOOK and fragment not in book.ids:
+            broken.append(f"{href} (no id {fragment!r} in the book)")
+        elif fragment and target.endswith(".html") and fragment not in parsed(target).ids:
+            broken.append(f"{href} (no id {fragment!r} in {target})")
+    assert not broken, "\n".join(broken)
+    # Links between pages now land on the book's own page.
+    assert sum(h.startswith("#book-") for h in book.links) > len(PAGES)
+
+
+def test_book_holds_every_page_in_reading_order(site, book):
+    """Each page's title, with its chapter number, in the order of the next links; its equations
+    and figures all there (as many math nodes as the pages have)."""
+    text = (site / BOOK).read_text(encoding="utf-8")
+    titles = re.findall(r"<h1>(.*?)<a class=\"headerlink\"", text, re.S)
+    order, page = [], "index.html"
+    while page and page not in order:
+        order.append(page)
+        nxt = parsed(page).next
+        page = urldefrag(urljoin(page, nxt))[0] if nxt else None
+    expected = [re.search(r"<h1>(.*?)<a class=\"headerlink\"", (site / p).read_text("utf-8"),
+                          re.S).group(1) for p in order]
+    assert titles == expected
+    articles = [re.search(r"<article[^>]*>(.*?)</article>", (site / p).read_text("utf-8"), re.S)
+                .group(1) for p in order]  # a page's math and figures, not its sidebars'
+    math = re.compile(r'class="math notranslate')
+    assert len(math.findall(text)) == book.math == sum(len(math.findall(a)) for a in articles)
+    assert text.count("<img ") == sum(a.count("<img ") for a in articles) > 0
+
+
+def test_book_in_browser(context, server, book):
+    """Every equation typeset, every figure loaded, nothing fetched off the site."""
+    context.set_default_timeout(120_000)  # the book typesets every page's equations at once
+    try:
+        visit = Visit(context, urljoin(server, BOOK), network_idle=False)
+    finally:
+        context.set_default_timeout(30_000)
+    try:
+        off_site = [u for u in visit.requests
+                    if not u.startswith(server) and not u.startswith(("data:", "blob:"))]
+        assert not off_site, f"requests leave the site: {off_site}"
+        assert not visit.failed, f"failed requests: {visit.failed}"
+        assert not visit.errors, f"console errors: {visit.errors}"
+        check_math(visit, book.math, BOOK)
+        broken = visit.page.evaluate("""() => [...document.images]
+            .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.currentSrc || i.src)""")
+        assert not broken, f"images that did not load: {broken}"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        visit.page.screenshot(path=SCREENSHOTS / "book.png")  # the first screen: it is long
+        visit.page.emulate_media(media="print")
+        breaks = visit.page.evaluate("""() => [...document.querySelectorAll(".lstmdoc-book-page")]
+            .slice(1).filter(p => getComputedStyle(p).breakBefore !== "page").length""")
+        assert breaks == 0, "on paper, every page of the site starts a new sheet"
+    finally:
+        visit.close()
+
+
+def test_download_notebook_links_are_visible_and_fetch_notebooks(context, server):
+    """A Step page shows its two links under its title; each fetches a version-4 notebook."""
+    visit = Visit(context, urljoin(server, "steps/dot.html"))
+    try:
+        bar = visit.page.locator("p.lstmdoc-notebook-links")
+        assert bar.is_visible()
+        title_bottom = visit.page.locator("h1").bounding_box()["y"]
+        assert bar.bounding_box()["y"] > title_bottom  # under the title
+        links = bar.locator("a[download]")
+        assert links.all_inner_texts() == ["Download notebook", "exercise notebook"]
+        for k in range(links.count()):
+            url = urljoin(visit.page.url, links.nth(k).get_attribute("href"))
+            notebook = visit.page.request.get(url).json()
+            assert notebook["nbformat"] == 4 and notebook["cells"], url
+    finally:
+        visit.close()
