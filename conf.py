@@ -13,6 +13,7 @@ copyright = "2026, the lstmdoc developers"
 release = version = "0.1.0"
 
 extensions = [
+    "lstmdoc_gc",  # docs/_ext: the garbage collector set for a build that keeps everything
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",

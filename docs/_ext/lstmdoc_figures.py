@@ -1,7 +1,9 @@
 """Sphinx extension: draw the Step pages' figures (``figures/``) from real runs.
 
-On ``builder-inited`` it writes every SVG of :func:`figures.build.build` into
-``docs/_generated/figures/`` (git-ignored), where the pages include them.
+On ``builder-inited`` it starts writing every SVG of :func:`figures.build.build` into
+``docs/_generated/figures/`` (git-ignored), where the pages include them, in a
+worker process (:mod:`lstmdoc_background`): the pages with a figure are read
+once it is done.
 A stamp next to the SVGs holds a hash of everything the drawings depend on
 (the figure scripts, the ``lstmdoc`` sources, this file, the matplotlib and
 numpy versions); when it matches and every SVG is there, nothing is redrawn
@@ -16,6 +18,8 @@ import time
 from pathlib import Path
 
 from sphinx.util import logging
+
+import lstmdoc_background
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +48,19 @@ def up_to_date(outdir, digest):
     return lines[0] == digest and all((outdir / name).is_file() for name in lines[1:] if name)
 
 
-def draw_figures(app):
+def start_drawing(app):
+    """``builder-inited``: the figures are drawn in a worker while the pages without one are read."""
     outdir = Path(app.srcdir) / "_generated" / "figures"
     digest = inputs_hash()
     if up_to_date(outdir, digest):
         logger.info("lstmdoc: figures up to date")
         return
+    lstmdoc_background.start(app, "figures", lambda app: draw(outdir, digest),
+                             writes=("_generated/figures/",))
+
+
+def draw(outdir, digest):
+    """Draw every figure into ``outdir``, then write the stamp that says they are up to date."""
     start = time.perf_counter()
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -64,5 +75,6 @@ def draw_figures(app):
 
 
 def setup(app):
-    app.connect("builder-inited", draw_figures)
+    app.setup_extension("lstmdoc_background")
+    app.connect("builder-inited", start_drawing)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
