@@ -33,9 +33,21 @@ def test_verdicts():
     assert report.verdict(row(steady, steady), []) == "met"
     assert report.verdict(row([1.2] * 4, steady), []) == "**not met**"
     assert report.verdict(row([1.2] * 4, steady, products=[1.15] * 4), []).endswith("out of reach (floor above target)")
-    assert report.verdict(row([1.0, 1.0, 2.0, 2.0], steady), []).startswith("inconclusive: timings spread")
+    assert report.verdict(row([1.0, 1.0, 2.0, 2.0], steady), []) == \
+        "inconclusive: the interval 1–2× contains the target"
+    # A machine that slowed down in one repeat slowed both sides: the pairs' ratios stay put.
+    busy = [1.0, 1.0, 3.0, 1.0]
+    assert report.verdict(row([1.2 * t for t in busy], busy), []) == "**not met**"
     one, two = row(steady, steady), row(steady, [3.0] * 4, threads=2)
     assert report.verdict(two, [one, two]).startswith("inconclusive: the reference took 3.00×")
+
+
+def test_the_median_interval_from_order_statistics():
+    ten = list(range(10, 0, -1))
+    # P(Binomial(10, 1/2) < 2) = 11/1024 <= 2.5 % < P(... < 3): the 2nd smallest and the 2nd largest.
+    assert report.median_interval(ten) == (2, 5.5, 9)
+    assert report.median_interval([3.0, 1.0, 2.0]) == (1.0, 2.0, 3.0)  # too few for 95 %: all of them
+    assert report.median_interval(list(range(1, 101)))[::2] == (40, 61)  # n = 100: 40th and 61st
 
 
 def test_without_torch_it_says_at_once_how_to_get_the_comparison(monkeypatch, tmp_path, capsys):
@@ -61,5 +73,7 @@ def test_the_page_fragments_come_from_the_measured_file():
                       .read_text(encoding="utf-8"))
     fragments = claims.fragments(data)
     assert set(fragments) == set(claims.FRAGMENTS)
-    assert fragments["table"] == report.markdown(data)
+    assert fragments["table"].startswith(report.markdown(data))
+    missed = [r for r in data["rows"] if report.verdict(r, data["rows"]).startswith("**not met")]
+    assert ("\nNot met: " in fragments["table"]) == bool(missed)
     assert all(text.endswith("\n") for text in fragments.values())

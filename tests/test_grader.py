@@ -224,6 +224,7 @@ def test_only_unknown_signatures_cannot_be_graded(tmp_path):
     ("import numpy as np\n\ndef forward(x):\n    return x\n", "no step function of your own"),
     ("from lstmdoc.cell_backward import dOt\n", "no step function of your own"),
     ("raise RuntimeError('boom at import')\n", "RuntimeError: boom at import"),
+    ("raise ValueError('bad at import')\n", "the file cannot be imported: ValueError: bad at import"),
 ])
 def test_files_that_cannot_be_graded(tmp_path, capsys, code, message):
     path = learner_file(tmp_path, code)
@@ -236,6 +237,11 @@ def test_files_that_cannot_be_graded(tmp_path, capsys, code, message):
 def test_missing_file_and_bad_argument(tmp_path, capsys):
     assert main([str(tmp_path / "nope.py")]) == 2
     assert "the file was not found" in capsys.readouterr().out
+    for name, hint in [("notes.txt", ""), ("lstm.ipynb", "nbconvert --to script")]:
+        (tmp_path / name).write_text("def lstm_step_forward(): pass\n", encoding="utf-8")
+        assert main([str(tmp_path / name)]) == 2
+        out = capsys.readouterr().out
+        assert f"path must be a Python file ending in .py, got {name}" in out and hint in out
     with pytest.raises(TypeError, match="module_or_dict must be"):
         check(42)
 

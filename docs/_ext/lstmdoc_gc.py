@@ -5,7 +5,7 @@ thousands of objects that never become garbage; with Python's default settings
 the cyclic collector walks them again and again (gen0 every 700 allocations,
 each full collection all of them). Measured on the clean ``make html`` (2 cores,
 ``rm -rf _build docs/_generated && time make html``): 23.5 s wall, 30.8 s CPU
-with the defaults; 14.3 s, 19.6 s with the two settings below.
+with the defaults; 14.6 to 16.5 s wall, 20 to 23 s CPU with the two settings below.
 
 - a first generation of 50 000 objects instead of 700, so that reading a page
   (autodoc's 377 objects on the API page) is not interrupted every few

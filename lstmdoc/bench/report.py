@@ -1,22 +1,29 @@
 """The benchmark's results as tables: one row per case and thread count, with a verdict.
 
-A row's verdict compares the ratio of the medians, ``lstmdoc / reference``,
-with its target (:mod:`~lstmdoc.bench.cases`):
+The repeats of a row take turns (:func:`~lstmdoc.bench.timing.interleaved`), so
+each repeat gives a pair of times measured under the same conditions, and a
+ratio, ``lstmdoc / reference``. A row's *ratio* is the median of its repeats'
+ratios, given with a 95 % confidence interval for that median
+(:func:`median_interval`); the verdict compares the interval with the row's
+target (:mod:`~lstmdoc.bench.cases`):
 
-- **met** / **not met**: the ratio is at most / above the target;
-- **out of reach**, added to *not met*, when the matrix products alone
-  (:mod:`~lstmdoc.bench.products`) take longer than the target allows: the
-  *floor*, products / reference, is above the target;
-- **inconclusive** when the timings moved too much to tell: either side's
-  interquartile range is more than :data:`NOISE` of its median, or with more
-  than one thread the reference itself took over 10 % longer than with one.
+- **met**: the whole interval is at or below the target;
+- **not met**: the whole interval is above it; **out of reach** is added when
+  the matrix products alone (:mod:`~lstmdoc.bench.products`) take longer than
+  the target allows: the *floor*'s interval, products / reference, is above it;
+- **inconclusive** when the interval straddles the target (the timings moved
+  too much to tell), or when, with more than one thread, the reference itself
+  took over 10 % longer than with one (then it was not using its threads well
+  on this machine, and the comparison says little).
 """
+
+import math
 
 from .reference import NAMES
 from .timing import quartiles
 
-NOISE = 0.10
-"""The largest interquartile range, as a share of the median, of a row that gets a verdict."""
+CONFIDENCE = 0.95
+"""The confidence of the interval a verdict compares with the target."""
 
 
 def ms(seconds):
@@ -41,32 +48,54 @@ def same_case(row, rows, threads):
     return next((r for r in rows if key(r)[:3] == key(row)[:3] and r["threads"] == threads), None)
 
 
+def median_interval(values, confidence=CONFIDENCE):
+    """``(low, median, high)``: the median of ``values`` and a confidence interval for it.
+
+    Distribution-free, from order statistics: the true median lies below the
+    k-th smallest of n values with probability P(Binomial(n, 1/2) ≥ k), so the
+    k-th smallest and the k-th largest bound it with ``confidence`` when each
+    tail has at most half of ``1 - confidence``. With fewer than 6 values no k
+    is small enough for 95 %: the interval is then the smallest and the largest.
+    """
+    x = sorted(values)
+    n, k, tail = len(x), 0, 0.0
+    while k < n // 2 and tail + math.comb(n, k) / 2**n <= (1 - confidence) / 2:
+        tail += math.comb(n, k) / 2**n
+        k += 1
+    k = max(k, 1)
+    return x[k - 1], quartiles(x)[1], x[n - k]
+
+
+def paired(row, name):
+    """``(low, median, high)`` of ``name`` / reference over the repeats (see :func:`median_interval`)."""
+    t = row["times"]
+    return median_interval([a / b for a, b in zip(t[name], t["reference"])])
+
+
 def ratios(row):
-    """``(ratio, floor)``: lstmdoc / reference and products / reference (medians); None without a reference."""
+    """``(ratio, floor)``: the medians of lstmdoc / reference and products / reference; None without a reference."""
     if "reference" not in row["times"]:
         return None, None
-    med = {name: quartiles(t)[1] for name, t in row["times"].items()}
-    return med["lstmdoc"] / med["reference"], med["products"] / med["reference"]
+    return paired(row, "lstmdoc")[1], paired(row, "products")[1]
 
 
 def verdict(row, rows):
     """The row's verdict (see the module's text)."""
-    ratio, floor = ratios(row)
-    if ratio is None:
+    if "reference" not in row["times"]:
         return "– (no torch)"
-    spread = max((q3 - q1) / med for q1, med, q3 in
-                 (quartiles(row["times"][name]) for name in ("lstmdoc", "reference")))
-    if spread > NOISE:
-        return f"inconclusive: timings spread {spread:.0%}"
     single = same_case(row, rows, 1)
     if row["threads"] > 1 and single is not None and "reference" in single["times"]:
         slower = quartiles(row["times"]["reference"])[1] / quartiles(single["times"]["reference"])[1]
         if slower > 1.1:
             return f"inconclusive: the reference took {slower:.2f}× its 1-thread time"
     target = row["case"]["target"]
-    if ratio <= target:
+    low, _, high = paired(row, "lstmdoc")
+    if high <= target:
         return "met"
-    return "**not met**" + (": out of reach (floor above target)" if floor > target else "")
+    if low <= target:
+        return f"inconclusive: the interval {low:.3g}–{high:.3g}× contains the target"
+    return "**not met**" + (": out of reach (floor above target)"
+                            if paired(row, "products")[0] > target else "")
 
 
 def reference_name(case):
@@ -78,7 +107,7 @@ def reference_name(case):
 def table(rows):
     """The main table: every case and thread count."""
     lines = ["| model | size | dtype | threads | lstmdoc ms (IQR) | compared with | its ms (IQR) | "
-             "ratio | target | floor | verdict | matmul share |", "|" + " --- |" * 12]
+             "ratio (95 % interval) | target | floor | verdict | matmul share |", "|" + " --- |" * 12]
     for row in sorted(rows, key=lambda r: order(r, rows)):
         c, t = row["case"], row["times"]
         q1, ours, q3 = quartiles(t["lstmdoc"])
@@ -88,9 +117,10 @@ def table(rows):
             r1, med, r3 = quartiles(t["reference"])
             theirs = f"{ms(med)} ({ms(r3 - r1)})"
         fmt = (lambda x: "–") if ratio is None else (lambda x: f"{x:.3g}×")
+        interval = "–" if ratio is None else "{1:.3g}× ({0:.3g}–{2:.3g})".format(*paired(row, "lstmdoc"))
         share = quartiles(t["products"])[1] / ours
         lines.append(f"| {c['model']} | {c['size']} | {c['dtype']} | {row['threads']} | "
-                     f"{ms(ours)} ({ms(q3 - q1)}) | {reference_name(c)} | {theirs} | {fmt(ratio)} | "
+                     f"{ms(ours)} ({ms(q3 - q1)}) | {reference_name(c)} | {theirs} | {interval} | "
                      f"≤ {c['target']}× | {fmt(floor)} | {verdict(row, rows)} | {share:.0%} |")
     return "\n".join(lines)
 
@@ -116,8 +146,9 @@ def memory_table(rows):
 def header(data):
     """The line that says when, how and on what the results were measured."""
     return (f"Measured {data['started']} UTC with `{data['command']}`; {data['about']}; load average "
-            f"{data['load'][0]:.1f} before, {data['load'][1]:.1f} after. Median and interquartile "
-            f"range over {data['rows'][0]['repeats']} interleaved repeats.")
+            f"{data['load'][0]:.1f} before, {data['load'][1]:.1f} after. Times: median and interquartile "
+            f"range over {data['rows'][0]['repeats']} interleaved repeats; ratios: the median of the "
+            f"repeats' ratios, with its {CONFIDENCE:.0%} confidence interval.")
 
 
 def sizes_line(rows):

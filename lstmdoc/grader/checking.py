@@ -20,6 +20,10 @@ from .styles import STYLES
 NEEDS = {"step_backward": "step_forward", "backward": "forward"}
 
 
+class NotPythonError(ValueError):
+    """A file given to the grader that Python cannot import as a module (not ``.py``)."""
+
+
 def load(path):
     """Import the learner's file ``path`` as a module (its folder on ``sys.path`` meanwhile).
 
@@ -27,12 +31,18 @@ def load(path):
     ------
     FileNotFoundError, SyntaxError, Exception
         Whatever importing the file raises.
+    NotPythonError
+        A :class:`ValueError`, if ``path`` is not a Python file (``.py``): Python imports no other.
     """
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such file: {path}")
     name = "_lstmdoc_learner_" + Path(path).stem.replace("-", "_")
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
+        hint = (" (a notebook: save its code as a .py file first, e.g. "
+                "`jupyter nbconvert --to script`)" if path.endswith(".ipynb") else "")
+        raise NotPythonError(f"path must be a Python file ending in .py, got {os.path.basename(path)}{hint}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     sys.path.insert(0, os.path.dirname(path))
@@ -53,6 +63,8 @@ def _namespace(module_or_dict):
             return vars(load(source)), label, source, None
         except FileNotFoundError:
             return {}, label, source, f"the file was not found: {source}"
+        except NotPythonError as exc:  # not what the file raises: it was never run
+            return {}, label, source, str(exc)
         except Exception as exc:  # noqa: BLE001  (a syntax error or anything the file raises)
             tb = trimmed(exc, source).rstrip()
             return {}, label, source, f"the file cannot be imported: {tb.splitlines()[-1]}\n{tb}"
