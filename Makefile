@@ -44,8 +44,10 @@ html: $(VENV)/.docs
 doctest: $(VENV)/.docs
 	$(SPHINXBUILD) -b doctest docs $(BUILDDIR)/doctest
 
+# One worker per core; a test file stays on one worker, so each module-wide fixture
+# (the notebooks run, the browser and its server) is set up once.
 pytest: $(TEST_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The browser tests open the built site, so the site is built first.
 test: $(TEST_STAMP)
