@@ -11,19 +11,9 @@ import json
 import os
 
 from lstmdoc.bench import claims
+from lstmdoc_files import write_if_changed
 
 SOURCE = os.path.join("benchmarks", "lstmdoc-bench.json")
-
-
-def write_if_changed(path, text):
-    """Write ``text`` only when it differs, so an unchanged fragment triggers no rebuild."""
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            if f.read() == text:
-                return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
 
 
 def write_fragments(app):

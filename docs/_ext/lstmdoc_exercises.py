@@ -26,6 +26,7 @@ from sphinx.util.docutils import SphinxDirective
 
 import lstmdoc_notebooks
 import myst_notebook
+from lstmdoc_files import write_if_changed
 from notebook_resolver import OUT, Resolver, chapter_title, notebook_path
 
 logger = logging.getLogger(__name__)
@@ -160,8 +161,7 @@ def write_exercises(app, builder):
         resolver = Resolver(app, page, ())
         nb = exercise_notebook(app, page, equations, resolver)
         path = exercise_path(page)
-        lstmdoc_notebooks.write_if_changed(Path(app.outdir, path),
-                                           lstmdoc_notebooks.notebook_json(nb, path))
+        write_if_changed(Path(app.outdir, path), lstmdoc_notebooks.notebook_json(nb, path))
     folder = Path(app.outdir, posixpath.dirname(exercise_path("x")))
     lstmdoc_notebooks.remove_others(folder,
                                     {Path(app.outdir, exercise_path(p)) for p in EXERCISES})

@@ -14,7 +14,7 @@ import os
 import time
 
 import lstmdoc_background
-from lstmdoc_verify import write_if_changed  # the same rule: an unchanged file is not touched
+from lstmdoc_files import write_if_changed
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 

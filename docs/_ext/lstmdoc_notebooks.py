@@ -14,7 +14,6 @@ only when their bytes change: two builds give identical files, an unchanged note
 is not touched.
 """
 
-import os
 import posixpath
 import re
 import time
@@ -26,6 +25,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 import myst_notebook
+from lstmdoc_files import write_if_changed
 from notebook_resolver import OUT, Resolver, chapter_title, notebook_path
 
 logger = logging.getLogger(__name__)
@@ -104,17 +104,6 @@ def notebook_json(nb, name):
         raise ExtensionError(f"lstmdoc_notebooks: {name} is not a valid notebook: "
                              f"{invalid['ValidationError']}")
     return text
-
-
-def write_if_changed(path, text):
-    """Write ``text`` to ``path`` unless it holds it already; never leave a half-written file."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return True
 
 
 def remove_others(folder, written, keep=()):

@@ -24,6 +24,7 @@ import lstmdoc
 import lstmdoc.deep
 import lstmdoc.fastcheck
 import lstmdoc_background
+from lstmdoc_files import write_if_changed
 
 logger = logging.getLogger(__name__)
 
@@ -126,17 +127,6 @@ def deep_table(results, tol):
         "within the finite differences' rounding noise (as on the front page). `W`, `b`, `h0`, `c0`, "
         "`Wy`, `by` and `X` are the gradients {func}`lstmdoc.deep.loss_and_grads` returns; "
         "`dlogits`, `dh_out`, `dHt` and `dx` are intermediates of {func}`lstmdoc.deep.run`.\n")
-
-
-def write_if_changed(path, text):
-    """Write ``text`` only when it differs, so an unchanged table triggers no rebuild."""
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            if f.read() == text:
-                return
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
 
 
 def verify_training_starts_at_the_example():
