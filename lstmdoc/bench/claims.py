@@ -8,6 +8,7 @@ writes them into ``docs/_generated/bench/`` (``docs/_ext/lstmdoc_bench.py``).
 
 import statistics
 
+from . import report
 from .report import markdown, ms, paired, ratios, verdict
 
 FRAGMENTS = ("table", "torch", "floors", "run", "blocks", "faults", "gates", "recurrent", "layouts")
@@ -30,7 +31,7 @@ def label(row):
 
 
 def table(data):
-    """The measured table, as ``python -m lstmdoc.bench`` prints it, and what the rows not met lack."""
+    """The measured table, as ``python -m lstmdoc.bench`` prints it, and under it what the rows not met lack."""
     rows = data["rows"]
     missed = [r for r in rows if verdict(r, rows).startswith("**not met")]
     if not missed:
@@ -39,11 +40,12 @@ def table(data):
     for r in missed:
         ratio, floor = ratios(r)
         parts.append(f"{label(r)}, {r['threads']} thread{'s' * (r['threads'] > 1)}: "
-                     f"{ratio:.3g}× against ≤ {r['case']['target']}×; the products alone take "
-                     f"{floor:.3g}× the reference's whole step, which leaves "
-                     f"{max(r['case']['target'] - floor, 0):.2g}× for everything else, and "
-                     f"everything else takes lstmdoc {ratio - floor:.2g}×")
-    return markdown(data) + "\nNot met: " + "; ".join(parts) + ".\n"
+                     f"{ratio:.2f}× against ≤ {r['case']['target']}×; the products alone take "
+                     f"{floor:.2f}× the reference's whole step, which leaves "
+                     f"{max(r['case']['target'] - floor, 0):.2f}× for everything else, and "
+                     f"everything else takes lstmdoc {ratio - floor:.2f}×")
+    return "\n\n".join([report.header(data), report.sizes_line(rows), report.table(rows),
+                        "Not met: " + "; ".join(parts) + ".", report.memory_table(rows)]) + "\n"
 
 
 def torch(data):
@@ -56,7 +58,7 @@ def torch(data):
     for r in rows:
         ops = ", ".join(f"`{name}` {share:.0%}" for name, share in r["torch_ops"])
         generic = r["times"].get("torch, no oneDNN")
-        cells = (f"{ms(median(generic))} | {median(r['times']['lstmdoc']) / median(generic):.3g}×"
+        cells = (f"{ms(median(generic))} | {median(r['times']['lstmdoc']) / median(generic):#.3g}×"
                  if generic else "– | –")
         lines.append(f"| {label(r)} | {ops} | {cells} |")
     fused = [label(r) for r in rows if any("mkldnn" in name for name, _ in r["torch_ops"])]
@@ -78,7 +80,7 @@ def floors(data):
         f"{name.partition(', ')[2] or 'numpy'}: products / reference" for name in libraries) + " |",
         "|" + " --- |" * (2 + len(libraries))]
     for r in rows:  # medians of the repeats' ratios, as in the main table's floor
-        cells = [f"{paired(r, n)[1]:.3g}×" if n in r["times"] else "–" for n in libraries]
+        cells = [f"{paired(r, n)[1]:#.3g}×" if n in r["times"] else "–" for n in libraries]
         lines.append(f"| {label(r)} | ≤ {r['case']['target']}× | " + " | ".join(cells) + " |")
     above = [label(r) for r in rows if ratios(r)[1] > r["case"]["target"]]
     text = ("With numpy's BLAS, the products alone take longer than the target allows in " +
@@ -116,7 +118,7 @@ def blocks(data):
     return (f"| block | {cells} |\n|" + " --- |" * (len(t) + 1) + "\n| ms per step | " +
             " | ".join(ms(v) for v in t.values()) + " |\n\n"
             f"Fastest ({label(rows[0])}): {'all steps in one block' if best >= 2**40 else f'{best // 1024} KiB'}"
-            f", {t[best] / t[2**18]:.3g}× the time with the default 256 KiB.\n")
+            f", {t[best] / t[2**18]:#.3g}× the time with the default 256 KiB.\n")
 
 
 def faults(data):
@@ -142,9 +144,9 @@ def layouts(data):
     T = rows[0]["shape"][0]
     return (f"Measured ({label(rows[0])}, one thread): the input projection of all {T} steps "
             f"as one product {ms(t['one product'])} ms, as {T} products {ms(t['T products'])} ms "
-            f"({t['T products'] / t['one product']:.3g}× as long); one recurrent product with "
+            f"({t['T products'] / t['one product']:#.3g}× as long); one recurrent product with "
             f"a contiguous $W_h^\\top$ {1e6 * t['contiguous']:.1f} µs, with a transposed view "
-            f"of $W$ {1e6 * t['view']:.1f} µs ({t['view'] / t['contiguous']:.3g}× as long).\n")
+            f"of $W$ {1e6 * t['view']:.1f} µs ({t['view'] / t['contiguous']:#.3g}× as long).\n")
 
 
 def micro(data, key, unit="µs"):

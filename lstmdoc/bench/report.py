@@ -93,7 +93,7 @@ def verdict(row, rows):
     if high <= target:
         return "met"
     if low <= target:
-        return f"inconclusive: the interval {low:.3g}–{high:.3g}× contains the target"
+        return f"inconclusive: the interval {low:#.3g}–{high:#.3g}× contains the target"
     return "**not met**" + (": out of reach (floor above target)"
                             if paired(row, "products")[0] > target else "")
 
@@ -116,8 +116,8 @@ def table(rows):
         if ratio is not None:
             r1, med, r3 = quartiles(t["reference"])
             theirs = f"{ms(med)} ({ms(r3 - r1)})"
-        fmt = (lambda x: "–") if ratio is None else (lambda x: f"{x:.3g}×")
-        interval = "–" if ratio is None else "{1:.3g}× ({0:.3g}–{2:.3g})".format(*paired(row, "lstmdoc"))
+        fmt = (lambda x: "–") if ratio is None else (lambda x: f"{x:#.3g}×")
+        interval = "–" if ratio is None else "{1:#.3g}× ({0:#.3g}–{2:#.3g})".format(*paired(row, "lstmdoc"))
         share = quartiles(t["products"])[1] / ours
         lines.append(f"| {c['model']} | {c['size']} | {c['dtype']} | {row['threads']} | "
                      f"{ms(ours)} ({ms(q3 - q1)}) | {reference_name(c)} | {theirs} | {interval} | "
