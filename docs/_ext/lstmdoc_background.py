@@ -71,6 +71,10 @@ def start(app, name, work, writes=()):
 
 def _run(work, app, connection):
     """In the worker: the work's outcome, sent back as ``None`` or the exception."""
+    # Lower priority: the pages the build reads meanwhile (above all the API page's
+    # autodoc) are what every later step waits for, so they get a core to themselves;
+    # measured, a clean build takes 1.5 to 2 s less (15.0-17.0 s against 16.1-19.0 s).
+    os.nice(10)
     try:
         work(app)
         outcome = None
