@@ -213,3 +213,12 @@ def test_lstmdocs_own_functions_are_not_a_learners(tmp_path):
     from lstmdoc.bptt import lstm_backward, lstm_forward
     report = check({"lstm_forward": lstm_forward, "lstm_backward": lstm_backward})
     assert report.status == 2 and "no step function of your own" in report.problem
+
+
+def test_code_written_for_python_2_gets_the_division_named(tmp_path):
+    """Karpathy's LSTM was published for Python 2, where ``WLSTM.shape[1]/4`` is an integer."""
+    report = check(with_bug(tmp_path, "karpathy", "d = WLSTM.shape[1] // 4", "d = WLSTM.shape[1] / 4"))
+    forward = next(r for r in report.results if r.name == "LSTM.forward")
+    assert not forward.ok and forward.mistake_id == "float-size"
+    assert "TypeError" in forward.error and "should be: //" in forward.mistake
+    assert report.status == 1

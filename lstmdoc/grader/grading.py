@@ -55,12 +55,17 @@ def trimmed(exc, source):
 
 
 def _hint(exc):
+    """``(mistake id, what it says)`` for an exception with a likely cause, or ``(None, None)``."""
     msg = str(exc)
     if isinstance(exc, ValueError) and ("matmul" in msg or "shapes" in msg and "aligned" in msg):
-        return "a matrix product with mismatched shapes: a transposed W or Wy?"
+        return "transposed", "a matrix product with mismatched shapes: a transposed W or Wy?"
     if isinstance(exc, ValueError) and "broadcast" in msg:
-        return "arrays of different shapes combined element-wise: a transposed array?"
-    return None
+        return "transposed", "arrays of different shapes combined element-wise: a transposed array?"
+    if isinstance(exc, TypeError) and ("'float' object cannot be interpreted as an integer" in msg
+                                       or "indices must be integers" in msg):
+        return "float-size", ("yours: a size computed with / (a float in Python 3: 20 / 4 is 5.0); "
+                              "should be: // (20 // 4 is 5)")
+    return None, None
 
 
 def _signature_problem(g, args):
@@ -114,10 +119,9 @@ def grade(g, calls, source=None, prefer=()):
         except WrongReturn as exc:
             return Result(g.name, False, first_t=c.t, example=c.example, error=str(exc)), []
         except Exception as exc:  # noqa: BLE001  (the learner's code may raise anything)
-            hint = _hint(exc)
+            mistake_id, hint = _hint(exc)
             return Result(g.name, False, first_t=c.t, example=c.example,
-                          error=trimmed(exc, source), mistake=hint,
-                          mistake_id="transposed" if hint else None), []
+                          error=trimmed(exc, source), mistake=hint, mistake_id=mistake_id), []
         modified |= _modified(g.fn, c.args, given)
         errors = _errors(out, c.expected)
         if first is None and max(errors) > TOL:

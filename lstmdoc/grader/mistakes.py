@@ -40,6 +40,8 @@ MISTAKES = {
     "transposed": "the transpose of the right array (a transposed matrix in a product)",
     "wrong-shape": "the right numbers in the wrong shape (a missing keepdims=True, a reshape)",
     "batch-mean-twice": "divided by the batch size B once too often (dlogits already has the 1/B)",
+    "float-size": "a size or an index computed with /, a float in Python 3, where // is due "
+                  "(code written for Python 2)",
 }
 """Every mistake id, with its one-line explanation (listed on the grader's page)."""
 
