@@ -222,3 +222,22 @@ def test_code_written_for_python_2_gets_the_division_named(tmp_path):
     assert not forward.ok and forward.mistake_id == "float-size"
     assert "TypeError" in forward.error and "should be: //" in forward.mistake
     assert report.status == 1
+
+
+def test_a_definition_that_does_not_compile_is_left_out_and_the_rest_graded(tmp_path, capsys):
+    """As in a public CS231n solution: a misindented docstring in a layer the LSTM never uses."""
+    source = (LEARNERS / FILES["cs231n"]).read_text(encoding="utf-8")
+    broken = 'def temporal_affine_backward(dout, cache):\n          """Backward.\n      """\n    return dout\n'
+    path = tmp_path / "rnn_layers.py"
+    path.write_text(source + "\n\n" + broken + "\n\ndef after():\n    return 1\n", encoding="utf-8")
+    report = check(path)
+    assert report.ok and report.status == 0, str(report)
+    (warning,) = report.warnings
+    line = source.count("\n") + 3
+    assert warning.id == "not-compiled" and warning.name == "temporal_affine_backward"
+    assert warning.message.startswith(f"left out, from line {line}: it does not compile (IndentationError")
+    assert main([str(path)]) == 0
+    assert "warning [not-compiled] temporal_affine_backward" in capsys.readouterr().out
+    # An error at module level cannot be left out: the file is not graded, and says why.
+    path.write_text(source + "\nx = (\n", encoding="utf-8")
+    assert "the file cannot be imported: SyntaxError" in check(path).problem

@@ -4,6 +4,7 @@ import importlib.util
 import inspect
 import os
 import sys
+import tokenize
 from functools import partial
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .grading import Graded, grade, trimmed
 from .learner import NoCache, calls
 from .reference import parts
 from .report import GradeWarning, Report, Result
+from .source import compilable
 from .styles import STYLES
 
 NEEDS = {"step_backward": "step_forward", "backward": "forward"}
@@ -27,6 +29,9 @@ class NotPythonError(ValueError):
 def load(path):
     """Import the learner's file ``path`` as a module (its folder on ``sys.path`` meanwhile).
 
+    A top-level definition that does not compile is left out, and the rest
+    imported (:func:`~lstmdoc.grader.source.compilable`; :func:`check` warns of it).
+
     Raises
     ------
     FileNotFoundError, SyntaxError, Exception
@@ -34,6 +39,11 @@ def load(path):
     NotPythonError
         A :class:`ValueError`, if ``path`` is not a Python file (``.py``): Python imports no other.
     """
+    return _load(path)[0]
+
+
+def _load(path):
+    """:func:`load`, and the definitions it left out: ``(module, [Skipped, ...])``."""
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such file: {path}")
@@ -43,37 +53,43 @@ def load(path):
         hint = (" (a notebook: save its code as a .py file first, e.g. "
                 "`jupyter nbconvert --to script`)" if path.endswith(".ipynb") else "")
         raise NotPythonError(f"path must be a Python file ending in .py, got {os.path.basename(path)}{hint}")
+    with tokenize.open(path) as f:  # in the encoding the file declares (PEP 263), as import does
+        text, skipped = compilable(f.read(), path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     sys.path.insert(0, os.path.dirname(path))
     try:
-        spec.loader.exec_module(module)
+        exec(compile(text, path, "exec"), vars(module))  # noqa: S102  (the learner's own file)
     finally:
         sys.path.remove(os.path.dirname(path))
         sys.modules.pop(name, None)
-    return module
+    return module, skipped
 
 
 def _namespace(module_or_dict):
-    """``(namespace, label, source, problem)``: where to look for the functions, and what."""
+    """``(namespace, label, source, problem, warnings)``: where to look for the functions, and what."""
     if isinstance(module_or_dict, (str, os.PathLike)):
         source = os.path.abspath(module_or_dict)
         label = os.path.basename(module_or_dict)
         try:
-            return vars(load(source)), label, source, None
+            module, skipped = _load(source)
+            return vars(module), label, source, None, [
+                GradeWarning(s.name, "not-compiled",
+                             f"left out, from line {s.line}: it does not compile ({s.error})")
+                for s in skipped]
         except FileNotFoundError:
-            return {}, label, source, f"the file was not found: {source}"
+            return {}, label, source, f"the file was not found: {source}", []
         except NotPythonError as exc:  # not what the file raises: it was never run
-            return {}, label, source, str(exc)
+            return {}, label, source, str(exc), []
         except Exception as exc:  # noqa: BLE001  (a syntax error or anything the file raises)
             tb = trimmed(exc, source).rstrip()
-            return {}, label, source, f"the file cannot be imported: {tb.splitlines()[-1]}\n{tb}"
+            return {}, label, source, f"the file cannot be imported: {tb.splitlines()[-1]}\n{tb}", []
     if isinstance(module_or_dict, dict):
-        return module_or_dict, "(your functions)", None, None
+        return module_or_dict, "(your functions)", None, None, []
     if inspect.ismodule(module_or_dict):
         source = getattr(module_or_dict, "__file__", None)
         source = source and os.path.abspath(source)
-        return vars(module_or_dict), module_or_dict.__name__, source, None
+        return vars(module_or_dict), module_or_dict.__name__, source, None, []
     raise TypeError("module_or_dict must be a module, a dict of functions or a file path, "
                     f"got {type(module_or_dict).__name__}")
 
@@ -146,16 +162,16 @@ def check(module_or_dict, layout=None):
     >>> report.status, report.results[0].mistake_id
     (1, 'sigmoid-prime-missing')
     """
-    namespace, label, source, problem = _namespace(module_or_dict)
+    namespace, label, source, problem, skipped = _namespace(module_or_dict)
     if problem:
         return Report(label, problem=problem)
     try:
         layout, found, warnings = detect(namespace, layout)
     except ValueError as exc:
-        return Report(label, problem=str(exc))
+        return Report(label, problem=str(exc), warnings=tuple(skipped))
     items, more = _plan(layout, found, source)
     results, graded = _grade_all(items, source)
-    return _report(label, layout, found, results, warnings + more + graded)
+    return _report(label, layout, found, results, skipped + warnings + more + graded)
 
 
 def _plan(layout, found, source):
@@ -203,7 +219,7 @@ def _nothing_found():
 def _report(label, layout, found, results, warnings):
     warnings = tuple(warnings) + tuple(_forward_wrong(layout, results))
     if not results:
-        why = [f"{w.name} is {w.message}" for w in warnings if w.id == "needs-forward"]
+        why = [f"{w.name} is {w.message}" for w in warnings if w.id in ("not-compiled", "needs-forward")]
         problem = "nothing could be graded: " + "; ".join(why) if why else _nothing_found()
         return Report(label, problem=problem, layout=layout if found else None,
                       warnings=warnings)

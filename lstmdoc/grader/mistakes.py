@@ -52,6 +52,8 @@ WARNINGS = {
     "needs-forward": "a backward function is not graded without the forward that builds its cache",
     "forward-wrong": "a backward function was graded on the cache of a forward that is wrong",
     "other-layout": "the file also has functions of another layout, not graded in this run",
+    "not-compiled": "a top-level definition that does not compile (a syntax or indentation error) "
+                    "was left out, and the rest of the file graded",
     "nothing-graded": "nothing could be graded: the file does not import, or has no function "
                       "the grader knows, or none it can call",
 }
