@@ -52,9 +52,10 @@ def median_interval(values, confidence=CONFIDENCE):
     """``(low, median, high)``: the median of ``values`` and a confidence interval for it.
 
     Distribution-free, from order statistics: the true median lies below the
-    k-th smallest of n values with probability P(Binomial(n, 1/2) ≥ k), so the
-    k-th smallest and the k-th largest bound it with ``confidence`` when each
-    tail has at most half of ``1 - confidence``. With fewer than 6 values no k
+    k-th smallest of n values when fewer than k values fall below it, which
+    happens with probability P(Binomial(n, 1/2) < k); so the k-th smallest and
+    the k-th largest bound it with ``confidence`` when each of these two tails
+    is at most half of ``1 - confidence``. With fewer than 6 values no k
     is small enough for 95 %: the interval is then the smallest and the largest.
     """
     x = sorted(values)
