@@ -8,7 +8,6 @@ writes them into ``docs/_generated/bench/`` (``docs/_ext/lstmdoc_bench.py``).
 
 import statistics
 
-from . import report
 from .report import markdown, ms, paired, ratios, verdict
 
 FRAGMENTS = ("table", "torch", "floors", "run", "blocks", "faults", "gates", "recurrent", "layouts")
@@ -33,19 +32,15 @@ def label(row):
 def table(data):
     """The measured table, as ``python -m lstmdoc.bench`` prints it, and under it what the rows not met lack."""
     rows = data["rows"]
-    missed = [r for r in rows if verdict(r, rows).startswith("**not met")]
-    if not missed:
-        return markdown(data)
     parts = []
-    for r in missed:
+    for r in (r for r in rows if verdict(r, rows).startswith("**not met")):
         ratio, floor = ratios(r)
         parts.append(f"{label(r)}, {r['threads']} thread{'s' * (r['threads'] > 1)}: "
                      f"{ratio:.2f}× against ≤ {r['case']['target']}×; the products alone take "
                      f"{floor:.2f}× the reference's whole step, which leaves "
                      f"{max(r['case']['target'] - floor, 0):.2f}× for everything else, and "
                      f"everything else takes lstmdoc {ratio - floor:.2f}×")
-    return "\n\n".join([report.header(data), report.sizes_line(rows), report.table(rows),
-                        "Not met: " + "; ".join(parts) + ".", report.memory_table(rows)]) + "\n"
+    return markdown(data, under_table=parts and "Not met: " + "; ".join(parts) + ".")
 
 
 def torch(data):

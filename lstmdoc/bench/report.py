@@ -158,7 +158,8 @@ def sizes_line(rows):
     return "Sizes (T, D, H, V, B): " + "; ".join(f"{name} ({s})" for name, s in shapes.items()) + "."
 
 
-def markdown(data):
-    """The whole report: header, sizes, the main table and the memory table."""
+def markdown(data, under_table=None):
+    """The whole report: header, sizes, the main table (and ``under_table``, a paragraph) and the memory table."""
     rows = data["rows"]
-    return "\n\n".join([header(data), sizes_line(rows), table(rows), memory_table(rows)]) + "\n"
+    parts = [header(data), sizes_line(rows), table(rows), under_table, memory_table(rows)]
+    return "\n\n".join(p for p in parts if p) + "\n"
