@@ -1,6 +1,8 @@
 """Shared test helpers."""
 
 import importlib
+import types
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +34,16 @@ def scale_by(monkeypatch):
 
         monkeypatch.setattr(mod, name, scaled)
     return patch
+
+
+@pytest.fixture
+def verify_hook(monkeypatch, tmp_path):
+    """The build's hook (docs/_ext/lstmdoc_verify.py) and an app to call its checks with:
+    the hook writes its tables under ``tmp_path``. Skips without Sphinx."""
+    pytest.importorskip("sphinx")
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
+    import lstmdoc_verify
+
+    app = types.SimpleNamespace(srcdir=str(tmp_path),
+                                config=types.SimpleNamespace(lstmdoc_tolerance=1e-6))
+    return lstmdoc_verify, app

@@ -1,7 +1,6 @@
 """lstmdoc.deep: stacked and bidirectional models against finite differences; the contract; bad input."""
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -410,17 +409,9 @@ def test_verify_catches_a_user_facing_function_scaled_by_1_001(scale_by, module,
 
 
 @pytest.mark.parametrize("module, name", USER_FACING, ids=[n for _, n in USER_FACING])
-def test_the_build_refuses_a_wrong_deep_gradient(scale_by, monkeypatch, tmp_path, module, name):
+def test_the_build_refuses_a_wrong_deep_gradient(scale_by, tmp_path, verify_hook, module, name):
     """What `make html` and `make doctest` run first: the hook stops the build."""
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
-    pytest.importorskip("sphinx")
-    import lstmdoc_verify
-
-    class App:
-        srcdir = str(tmp_path)
-
-        class config:
-            lstmdoc_tolerance = 1e-6
+    lstmdoc_verify, App = verify_hook
 
     lstmdoc_verify.verify_deep(App)  # the real pass: no error, and the table
     assert (tmp_path / "_generated" / "deep-verification.md").exists()

@@ -81,26 +81,34 @@ class TorchDeep:
         logits = torch.cat(outs, dim=1) @ self.Wy.T + self.by
         return torch.nn.functional.cross_entropy(logits, torch.from_numpy(np.asarray(target)))
 
+    def leaves(self, ex):
+        """``(X, h0, c0)`` of ``ex`` as leaf tensors, in torch's layout (see :meth:`loss`)."""
+        p, L = self.params, self.params.layers
+        leaf = lambda a: torch.tensor(a, requires_grad=True)  # noqa: E731
+        h0 = [leaf(np.stack([h.T for h in ex.h0[k * L:(k + 1) * L]])) for k in range(p.directions)]
+        c0 = [leaf(np.stack([c.T for c in ex.c0[k * L:(k + 1) * L]])) for k in range(p.directions)]
+        return leaf(ex.X.transpose(0, 2, 1)), h0, c0
+
+    def grads(self, X, h0, c0):
+        """After ``backward()``: every gradient, in lstmdoc's layout (``deep.loss_and_grads``'s dict)."""
+        p, L = self.params, self.params.layers
+        return {**{d: tuple({"W": w, "b": b} for w, b in torch_cell_grads(s, cells))
+                   for d, s, cells in zip(("forward", "backward"), self.stacks, (p.forward, p.backward))},
+                "Wy": self.Wy.grad.numpy(), "by": self.by.grad.numpy()[:, None],
+                "X": X.grad.numpy().transpose(0, 2, 1),
+                "h0": tuple(h[l].T for h in (t.grad.numpy() for t in h0) for l in range(L)),
+                "c0": tuple(c[l].T for c in (t.grad.numpy() for t in c0) for l in range(L))}
+
     def parameters(self):
         return [p for s in self.stacks for p in s.parameters() if p.requires_grad] + [self.Wy, self.by]
 
 
 def torch_loss_and_grads(ex):
-    p, L = ex.params, ex.params.layers
-    model = TorchDeep(p)
-    leaf = lambda a: torch.tensor(a, requires_grad=True)  # noqa: E731
-    X = leaf(ex.X.transpose(0, 2, 1))
-    h0 = [leaf(np.stack([h.T for h in ex.h0[k * L:(k + 1) * L]])) for k in range(p.directions)]
-    c0 = [leaf(np.stack([c.T for c in ex.c0[k * L:(k + 1) * L]])) for k in range(p.directions)]
+    model = TorchDeep(ex.params)
+    X, h0, c0 = model.leaves(ex)
     loss = model.loss(X, ex.target, h0, c0)
     loss.backward()
-    grads = {**{d: tuple({"W": w, "b": b} for w, b in torch_cell_grads(s, cells))
-                for d, s, cells in zip(("forward", "backward"), model.stacks, (p.forward, p.backward))},
-             "Wy": model.Wy.grad.numpy(), "by": model.by.grad.numpy()[:, None],
-             "X": X.grad.numpy().transpose(0, 2, 1),
-             "h0": tuple(h[l].T for h in (t.grad.numpy() for t in h0) for l in range(L)),
-             "c0": tuple(c[l].T for c in (t.grad.numpy() for t in c0) for l in range(L))}
-    return loss.item(), grads
+    return loss.item(), model.grads(X, h0, c0)
 
 
 EXAMPLES = {

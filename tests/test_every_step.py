@@ -161,23 +161,14 @@ def test_a_mask_needs_an_every_step_target():
         call(ex.target, np.ones((6, 2)), ex)
 
 
-def test_the_build_refuses_a_wrong_every_step_gradient(scale_by, monkeypatch, tmp_path):
+def test_the_build_refuses_a_wrong_every_step_gradient(scale_by, monkeypatch, tmp_path, verify_hook):
     """What `make html` and `make doctest` run first: the hook stops the build."""
-    from pathlib import Path
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
-    pytest.importorskip("sphinx")
-    import lstmdoc_verify
+    lstmdoc_verify, App = verify_hook
 
     scale_by("every_step", "sequence_dlogits")  # a many-to-one example cannot see this
     monkeypatch.setattr(lstmdoc_verify, "EXAMPLES",
                         tuple(m for m in lstmdoc_verify.EXAMPLES if m().target.ndim == 2))
     assert len(lstmdoc_verify.EXAMPLES) == 1
-
-    class App:
-        srcdir = str(tmp_path)
-
-        class config:
-            lstmdoc_tolerance = 1e-6
 
     with pytest.raises(lstmdoc_verify.VerificationError):
         lstmdoc_verify.verify_all(App)

@@ -21,7 +21,7 @@ else:
     torch = pytest.importorskip("torch", reason="torch not installed: autograd cross-check skipped")
 
 from test_every_step_deep import every_step  # noqa: E402
-from test_deep_torch import TorchDeep, pairs, torch_cell_grads  # noqa: E402
+from test_deep_torch import TorchDeep, pairs  # noqa: E402
 from test_torch import from_torch_rows  # noqa: E402
 from test_every_step_torch import masked_cross_entropy  # noqa: E402
 
@@ -29,24 +29,15 @@ from test_every_step_torch import masked_cross_entropy  # noqa: E402
 def torch_every_step(ex, mask):
     """Each stack an nn.LSTM(num_layers=L) (the backward one fed x_T … x_1 and flipped back),
     one Linear over [h_fw(t); h_bw(t)] at every t, the masked mean cross-entropy."""
-    p, L = ex.params, ex.params.layers
+    p = ex.params
     model = TorchDeep(p)
-    leaf = lambda a: torch.tensor(a, requires_grad=True)  # noqa: E731
-    X = leaf(ex.X.transpose(0, 2, 1))
-    h0 = [leaf(np.stack([h.T for h in ex.h0[k * L:(k + 1) * L]])) for k in range(p.directions)]
-    c0 = [leaf(np.stack([c.T for c in ex.c0[k * L:(k + 1) * L]])) for k in range(p.directions)]
+    X, h0, c0 = model.leaves(ex)
     outs = [model.stacks[0](X, (h0[0], c0[0]))[0]]  # (T, B, H_fw)
     if p.backward is not None:
         outs.append(torch.flip(model.stacks[1](torch.flip(X, [0]), (h0[1], c0[1]))[0], [0]))
     loss = masked_cross_entropy(torch.cat(outs, dim=2) @ model.Wy.T + model.by, ex.target, mask)
     loss.backward()
-    grads = {**{d: tuple({"W": w, "b": b} for w, b in torch_cell_grads(s, cells))
-                for d, s, cells in zip(("forward", "backward"), model.stacks, (p.forward, p.backward))},
-             "Wy": model.Wy.grad.numpy(), "by": model.by.grad.numpy()[:, None],
-             "X": X.grad.numpy().transpose(0, 2, 1),
-             "h0": tuple(h[l].T for h in (t.grad.numpy() for t in h0) for l in range(L)),
-             "c0": tuple(c[l].T for c in (t.grad.numpy() for t in c0) for l in range(L))}
-    return loss.item(), grads
+    return loss.item(), model.grads(X, h0, c0)
 
 
 TORCH_EXAMPLES = {"stacked": random(seed=41, T=4, D=2, H=(4, 4), V=5, B=3),

@@ -1,9 +1,6 @@
 """The fast passes (lstmdoc.fast, behind loss_and_grads) against the step-by-step run, and their checks."""
 
 import concurrent.futures
-import os
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -211,19 +208,6 @@ def test_check_catches_a_wrong_local_derivative(monkeypatch):
     monkeypatch.setattr(bptt, "local_derivatives", wrong)
     failed = {c.name for c in fastcheck.check(random(T=3)) if not c.ok}
     assert "fast == run: W" in failed and "fast: W" in failed
-
-
-@pytest.fixture
-def verify_hook():
-    """The Sphinx hook (docs/_ext/lstmdoc_verify.py) and an app to call its ``verify_fast`` with."""
-    pytest.importorskip("sphinx")
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "docs", "_ext"))
-    try:
-        import lstmdoc_verify
-    finally:
-        sys.path.pop(0)
-    app = types.SimpleNamespace(config=types.SimpleNamespace(lstmdoc_tolerance=1e-6))
-    return lstmdoc_verify, app
 
 
 WRONG = [("model", "loss_and_grads"), ("fast", "loss_and_grads"), ("fast.readout", "last_step"),

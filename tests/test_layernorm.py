@@ -6,7 +6,6 @@ the plain cell, bit for bit as it was before layer norm was added.
 """
 
 import hashlib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,11 +179,9 @@ def test_verify_catches_a_wrong_layernorm_backward(scale_by, module, name):
     assert failed, f"scaling {name} by 1.001 went unnoticed"
 
 
-def test_the_build_refuses_a_wrong_layernorm_backward(monkeypatch, tmp_path):
+def test_the_build_refuses_a_wrong_layernorm_backward(monkeypatch, tmp_path, verify_hook):
     """What `make html` and `make doctest` run first: the hook stops the build."""
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
-    pytest.importorskip("sphinx")
-    import lstmdoc_verify
+    lstmdoc_verify, App = verify_hook
     from lstmdoc import layernorm
 
     def forgot_the_mean(dy, cache):  # a classic slip: dx without the mean(dxhat) term
@@ -196,12 +193,6 @@ def test_the_build_refuses_a_wrong_layernorm_backward(monkeypatch, tmp_path):
     # Only the build's examples with layer norm: the others cannot catch this (and take time).
     monkeypatch.setattr(lstmdoc_verify, "EXAMPLES",
                         tuple(m for m in lstmdoc_verify.EXAMPLES if m().params.layer_norm))
-
-    class App:
-        srcdir = str(tmp_path)
-
-        class config:
-            lstmdoc_tolerance = 1e-6
 
     with pytest.raises(lstmdoc_verify.VerificationError):
         lstmdoc_verify.verify_all(App)
